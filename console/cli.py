@@ -1,0 +1,45 @@
+"""The `tova` command: a thin dispatcher over one module per subcommand in ``console/commands/``.
+
+Each command module exposes ``register(subparsers)`` (adds its parser and sets ``run``) and a
+``run(args) -> int``. Exit codes: 0 ok, 1 failure, 2 usage (argparse's own).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+
+# In `tova --help` order. A command is a module of console.commands with register(subparsers).
+COMMANDS: list[str] = []
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tova",
+        description="Compile Tova edge programs to Cloudflare Workers, run them locally on workerd, "
+        "deploy them, and watch them from a terminal console.",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMANDS:
+        importlib.import_module(f"console.commands.{name}").register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args) or 0)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # `tova status --json | head` closes the pipe early; that is not an error worth a traceback
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
