@@ -137,6 +137,7 @@ class Snapshot:
     stats: tuple[StatValue, ...] = ()
     sources: tuple[SourceStatus, ...] = ()
     runtime_rss: int | None = None
+    logs: tuple[LogLine, ...] = ()  # the most recent lines, oldest first
 
     def source(self, name: str) -> SourceStatus | None:
         return next((s for s in self.sources if s.name == name), None)
