@@ -18,7 +18,7 @@ from console.actions import ActionError
 from console.actions import crons as cron_actions
 from console.actions import dead_letters as dlq_actions
 from console.actions.dead_letters import Progress as CountProgress
-from console.actions.dead_letters import ReplayResult
+from console.actions.dead_letters import DeleteResult, ReplayResult
 from console.model import CronRun, DeadLetter, Health, History, QueueState, Snapshot, WorkerState
 from console.ops_client import OpsClient, OpsError
 from console.poller import Poller
@@ -243,9 +243,11 @@ class Session:
         return placed
 
     async def replay(self, ids: list[str] | None = None, *, all: bool = False, queue: str | None = None,
-                     rate: float | None = None, progress: CountProgress | None = None) -> ReplayResult:
-        """Send dead letters back to their source queues (selected ``ids`` or ``all``), paced at ``rate``
-        per second; ``progress(done, total)`` after each chunk. Failed messages stay in the store."""
+                     rate: float | None = None, max: int | None = None,
+                     progress: CountProgress | None = None) -> ReplayResult:
+        """Send dead letters back to their source queues (selected ``ids`` or ``all``, at most ``max`` of
+        them), paced at ``rate`` per second; ``progress(done, total)`` after each chunk. Failed messages
+        stay in the store and are listed in ``failed``."""
         self._check_writable("replay")
         if not all and not ids:
             raise ActionError("nothing to replay: give message ids or all")
@@ -254,7 +256,11 @@ class Session:
         try:
             if all:
                 for ops in self._store_clients(queue):
-                    result.merge(await dlq_actions.replay_all(ops, rate, self._source_queue(queue, self.project), progress))
+                    left = None if max is None else max - result.count
+                    if left is not None and left <= 0:
+                        break
+                    result.merge(await dlq_actions.replay_all(
+                        ops, rate, self._source_queue(queue, self.project), progress, limit=left))
             else:
                 done = 0
                 for block, chunk in (await self._locate(list(ids or ()))).items():
@@ -265,7 +271,7 @@ class Session:
             raise ActionError(f"replay stopped: {exc} ({result.count} replayed before that)") from None
         return result
 
-    async def delete(self, ids: list[str] | None = None, *, all: bool = False, queue: str | None = None) -> int:
+    async def delete(self, ids: list[str] | None = None, *, all: bool = False, queue: str | None = None) -> DeleteResult:
         """Remove dead letters for good; returns how many went. The caller asks for confirmation first."""
         self._check_writable("delete")
         if not all and not ids:
@@ -279,8 +285,8 @@ class Session:
                 for block, chunk in (await self._locate(list(ids or ()))).items():
                     deleted += await dlq_actions.delete(self._ops[block], ids=chunk)
         except OpsError as exc:
-            raise ActionError(f"delete failed: {exc}") from None
-        return deleted
+            raise ActionError(f"delete failed: {exc} ({deleted} deleted before that)") from None
+        return DeleteResult(deleted)
 
     async def run_cron(self, name: str) -> CronRun:
         """Run a schedule now (same code as the scheduled handler); the run's ``ok``/``error`` say how it went."""

@@ -16,15 +16,25 @@ from console.ops_client import OpsClient, OpsError
 Progress = Callable[[int, int], None]  # (done, total)
 
 
+@dataclass(frozen=True)
+class ReplayFailure:
+    id: str
+    error: str
+
+
 @dataclass
 class ReplayResult:
     replayed: list[str] = field(default_factory=list)
-    failed: dict[str, str] = field(default_factory=dict)  # id -> error
+    failures: dict[str, str] = field(default_factory=dict)  # id -> error; a later success removes it
     remaining: int = 0  # still in the store(s) after the replay
 
     @property
     def count(self) -> int:
         return len(self.replayed)
+
+    @property
+    def failed(self) -> list[ReplayFailure]:
+        return [ReplayFailure(i, e) for i, e in self.failures.items()]
 
     def add(self, answer: Any, where: str) -> int:
         """Fold one route answer in; returns how many it replayed."""
@@ -32,19 +42,24 @@ class ReplayResult:
             raise OpsError(f"{where}: replay answer is not a JSON object")
         done = [str(i) for i in answer.get("replayed") or ()]
         for message_id in done:
-            self.failed.pop(message_id, None)
+            self.failures.pop(message_id, None)
         self.replayed.extend(done)
         for item in answer.get("failed") or ():
             if isinstance(item, Mapping) and "id" in item:
-                self.failed[str(item["id"])] = str(item.get("error") or "unknown error")
+                self.failures[str(item["id"])] = str(item.get("error") or "unknown error")
         remaining = answer.get("remaining")
         self.remaining = int(remaining) if isinstance(remaining, (int, float)) else self.remaining
         return len(done)
 
     def merge(self, other: ReplayResult) -> None:
         self.replayed.extend(other.replayed)
-        self.failed.update(other.failed)
+        self.failures.update(other.failures)
         self.remaining += other.remaining
+
+
+@dataclass(frozen=True)
+class DeleteResult:
+    deleted: int
 
 
 def chunk_size(rate: float) -> int:
@@ -64,17 +79,20 @@ async def replay_ids(ops: OpsClient, ids: list[str], rate: float, progress: Prog
     return result
 
 
-async def replay_all(ops: OpsClient, rate: float, queue: str | None = None, progress: Progress | None = None) -> ReplayResult:
-    """Everything in this worker's store (or one source queue's part), a chunk at a time. Stops when a
-    round replays nothing (what is left keeps failing) or when as many as were there at the start are
-    done (new deaths arriving meanwhile are not chased forever)."""
+async def replay_all(ops: OpsClient, rate: float, queue: str | None = None, progress: Progress | None = None,
+                     limit: int | None = None) -> ReplayResult:
+    """Everything in this worker's store (or one source queue's part; at most ``limit``), a chunk at a
+    time. Stops when a round replays nothing (what is left keeps failing) or when as many as were there
+    at the start are done (new deaths arriving meanwhile are not chased forever)."""
     result = ReplayResult()
     size = chunk_size(rate)
     target: int | None = None
     while True:
-        replayed = result.add(await ops.replay(all=True, queue=queue, rate=rate, max=size), f"{ops.block} replay")
+        want = size if limit is None else min(size, limit - result.count)
+        replayed = result.add(await ops.replay(all=True, queue=queue, rate=rate, max=want), f"{ops.block} replay")
         if target is None:
-            target = replayed + len(result.failed) + result.remaining
+            target = replayed + len(result.failures) + result.remaining
+            target = target if limit is None else min(target, limit)
         if progress:
             progress(min(result.count, target), target)
         if replayed == 0 or result.remaining == 0 or result.count >= target:

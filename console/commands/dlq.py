@@ -94,8 +94,8 @@ def run_replay(args: argparse.Namespace) -> int:
 
         result = await session.replay(args.ids, all=args.all, queue=args.queue, rate=args.rate, progress=progress)
         print(f"replayed {result.count}, failed {len(result.failed)}, still in the store {result.remaining}")
-        for message_id, error in result.failed.items():
-            print(f"  failed {message_id}: {error}")
+        for failure in result.failed:
+            print(f"  failed {failure.id}: {failure.error}")
         if result.count and session.target.name == "local" and not args.no_wait:
             # local queues live in memory: stopping now would drop what was just sent
             if not args.quiet:
@@ -126,8 +126,8 @@ def run_purge(args: argparse.Namespace) -> int:
         if not answer:
             print("nothing deleted")
             return 1
-        deleted = await session.delete(args.ids, all=args.all, queue=args.queue)
-        print(f"deleted {deleted}")
+        result = await session.delete(args.ids, all=args.all, queue=args.queue)
+        print(f"deleted {result.deleted}")
         return 0
 
     return run_session(args, body)

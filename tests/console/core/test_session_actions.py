@@ -36,7 +36,7 @@ async def test_replay_selected_sends_then_removes(session, ops):
     ops.add_dead(5)
     seen = []
     result = await session.replay(["m1", "m3"], progress=lambda done, total: seen.append((done, total)))
-    assert result.replayed == ["m1", "m3"] and result.failed == {} and result.remaining == 3
+    assert result.replayed == ["m1", "m3"] and result.failed == [] and result.remaining == 3
     assert ops.sent == [{"job": 1}, {"job": 3}]
     assert seen[-1] == (2, 2)
 
@@ -56,17 +56,23 @@ async def test_replay_never_drops_failed_messages(session, ops):
     ops.poison_ids = {"m0", "m2"}
     result = await session.replay(all=True, rate=10)
     assert sorted(result.replayed) == ["m1", "m3"]
-    assert result.failed == {"m0": "queue send failed", "m2": "queue send failed"}
+    assert [(f.id, f.error) for f in result.failed] == [("m0", "queue send failed"), ("m2", "queue send failed")]
     assert result.remaining == 2
     # every message is either back on its queue or still in the store
     assert len(ops.sent) + len(ops.dead) == 4
     assert {m["id"] for m in ops.dead} == {"m0", "m2"}
 
 
+async def test_replay_all_with_max_stops_there(session, ops):
+    ops.add_dead(10)
+    result = await session.replay(all=True, rate=3, max=4)
+    assert result.count == 4 and result.remaining == 6 and len(ops.dead) == 6
+
+
 async def test_replay_unknown_id_is_reported(session, ops):
     ops.add_dead(1)
     result = await session.replay(["m0", "nope"])
-    assert result.replayed == ["m0"] and result.failed == {"nope": "not found"}
+    assert result.replayed == ["m0"] and [(f.id, f.error) for f in result.failed] == [("nope", "not found")]
 
 
 async def test_replay_of_a_queue_filters_by_source_queue(session, ops):
@@ -80,8 +86,8 @@ async def test_replay_of_a_queue_filters_by_source_queue(session, ops):
 
 async def test_delete(session, ops):
     ops.add_dead(3)
-    assert await session.delete(["m0"]) == 1
-    assert await session.delete(all=True) == 2
+    assert (await session.delete(["m0"])).deleted == 1
+    assert (await session.delete(all=True)).deleted == 2
     assert ops.dead == []
 
 
