@@ -63,7 +63,7 @@ async function __tova_ownRows(spec, db, selection, max = null) {
   return max === null ? own : own.slice(0, max);
 }
 
-function __tova_sleep(ms) {
+function __tova_waitMs(ms) {
   return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
 }
 
@@ -85,7 +85,7 @@ async function __tova_replay(spec, env, body) {
   const started = Date.now();
   for (let i = 0; i < rows.length; i++) {
     // Evenly spaced sends: message i leaves at i/rate seconds after the start.
-    await __tova_sleep(started + (i * 1000) / rate - Date.now());
+    await __tova_waitMs(started + (i * 1000) / rate - Date.now());
     if (Date.now() - started > __tova_REPLAY_BUDGET_MS) break;
     const row = rows[i];
     const store = __tova_ownStore(spec, row);
