@@ -46,22 +46,17 @@ def find_source(file: str | None) -> Path:
     return candidates[0]
 
 
-def make_opener(source: Path, target_name: str):
+def make_opener(source: Path, target_name: str, read_only: bool):
     """The function the app runs (in a thread) to compile the project and build its session."""
 
     def open_session(progress):
         from console.project import Project
-        from console.session import Session
+        from console.session import Session, create_target
 
         progress(f"compiling {source}")
         project = Project.load(source)
-        if target_name == "cloudflare":
-            from console.targets.cloudflare.target import CloudflareTarget
-            target = CloudflareTarget(project)
-        else:
-            from console.targets.local.target import LocalTarget
-            target = LocalTarget(project)
-        return Session(project, target)
+        # read_only twice on purpose: the UI refuses with a message, the session refuses regardless
+        return Session(project, create_target(target_name, project), read_only=read_only)
 
     return open_session
 
@@ -85,6 +80,6 @@ def run(args: argparse.Namespace) -> int:
     if config.theme not in themes:
         print(f"tova console: no theme {config.theme!r} (have: {', '.join(sorted(themes))})", file=sys.stderr)
         return 2
-    app = ConsoleApp(make_opener(source, args.target), config, title=f"tova console · {source.name}")
+    app = ConsoleApp(make_opener(source, args.target, config.read_only), config, title=f"tova console · {source.name}")
     app.run(mouse=config.mouse)
     return int(app.return_code or 0)

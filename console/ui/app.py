@@ -38,7 +38,6 @@ from console.ui.widgets.header_bar import HeaderBar
 from console.ui.widgets.status_line import StatusLine
 
 SessionOpener = Callable[[Progress], ConsoleSession]  # builds the session; compiling may raise here
-REPLAY_CHUNK = 100  # replay-all goes in chunks so the status line can show progress
 STOP_TIMEOUT_S = 15
 
 
@@ -70,6 +69,7 @@ class ConsoleApp(App):
         self.action_running = False
         self.console_theme_names: list[str] = []
         self._wake = asyncio.Event()
+        self._records_history = True
         self._stopped = False
 
     # -- start ---------------------------------------------------------------------------------------
@@ -136,6 +136,12 @@ class ConsoleApp(App):
             self.start_session()
 
     def on_session_started(self, _: SessionStarted) -> None:
+        # The real session keeps its own history (the poller records each snapshot); share it
+        # instead of recording twice.
+        shared = getattr(self.session, "history", None)
+        self._records_history = not isinstance(shared, History)
+        if not self._records_history:
+            self.history = shared
         if isinstance(self.screen, StartupScreen):
             self.screen.progress("started; first poll…")
         self.poll_loop()
@@ -171,7 +177,8 @@ class ConsoleApp(App):
     def _show_snapshot(self, snapshot: Snapshot) -> None:
         first = self.snapshot is None
         self.snapshot = snapshot
-        self.history.record(snapshot)
+        if self._records_history:
+            self.history.record(snapshot)
         if first:
             label = getattr(self.session, "target_label", None) or snapshot.target
             self.dashboard.query_one(HeaderBar).set_target(snapshot.project, label, self.config.read_only)
@@ -251,8 +258,9 @@ class ConsoleApp(App):
         if not total:
             self.notify("There are no dead letters to replay.")
             return
-        self._ask(f"Replay all {total} dead letter(s) to their source queues, at most "
-                  f"{self.config.replay_rate} per second?", lambda: self._replay(None, total), "Replay all")
+        pace = f"at most {self.config.replay_rate:g} per second" if self.config.replay_rate else "rate limited"
+        self._ask(f"Replay all {total} dead letter(s) to their source queues, {pace}?",
+                  lambda: self._replay(None, total), "Replay all")
 
     def _replay(self, ids: list[str] | None, total: int | None = None) -> None:
         self.action_running = True
@@ -261,28 +269,19 @@ class ConsoleApp(App):
     @work(group="actions", exit_on_error=False)
     async def replay_worker(self, ids: list[str] | None, total: int | None) -> None:
         assert self.session is not None
-        rate = self.config.replay_rate
+        count = len(ids) if ids is not None else total
+        rate = self.config.replay_rate  # None: the project's tova.toml (or the session's default) decides
+
+        def progress(done: int, of: int) -> None:
+            self.post_message(ActionProgress(f"replaying… {done}/{of or count}"))
+
+        self.post_message(ActionProgress(f"replaying {count} dead letter(s)…"))
         try:
             if ids is not None:
-                self.post_message(ActionProgress(f"replaying {len(ids)} dead letter(s)…"))
-                result = await call(self.session.replay, ids, rate=rate)
-                text, ok = describe_replay(result)
-                self.post_message(ActionFinished(text, ok))
-                return
-            done, failed, last = 0, 0, None
-            while True:  # chunks, so progress shows and a huge store never makes one endless request
-                self.post_message(ActionProgress(f"replaying… {done}/{total} at ≤{rate}/s"))
-                last = await call(self.session.replay, None, all=True, rate=rate, max=REPLAY_CHUNK)
-                replayed = len(field_of(last, "replayed") or [])
-                failed += len(field_of(last, "failed") or [])
-                done += replayed
-                if not field_of(last, "remaining") or replayed == 0:
-                    break
-            text = f"replayed {done} of {total}" + (f", {failed} failed" if failed else "")
-            remaining = field_of(last, "remaining")
-            if remaining:
-                text += f", {remaining} still dead"
-            self.post_message(ActionFinished(text, failed == 0))
+                result = await call(self.session.replay, ids, rate=rate, progress=progress)
+            else:
+                result = await call(self.session.replay, None, all=True, rate=rate, progress=progress)
+            self.post_message(ActionFinished(*describe_replay(result, count if ids is None else None)))
         except Exception as error:
             self.post_message(ActionFinished(f"replay failed: {error}", False))
 

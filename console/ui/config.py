@@ -34,7 +34,7 @@ class ConsoleConfig:
     read_only: bool = False
     mouse: bool = True
     keymap: dict[str, str] = field(default_factory=dict)
-    replay_rate: int = 50  # messages per second a replay may send
+    replay_rate: float | None = None  # messages per second; None: the project's tova.toml decides
 
     def with_flags(self, **flags: object) -> "ConsoleConfig":
         """Command-line flags override the file; a flag left at None keeps the file's value."""
@@ -84,7 +84,7 @@ def load_config(path: Path | None = None) -> ConsoleConfig:
             read_only=bool(data.get("read_only", False)),
             mouse=bool(data.get("mouse", True)),
             keymap=dict(keymap),
-            replay_rate=int(data.get("replay_rate", 50)),
+            replay_rate=float(data["replay_rate"]) if "replay_rate" in data else None,
         )
     except ConfigError as error:
         raise ConfigError(f"{path}: {error}") from None

@@ -20,8 +20,9 @@ class ConsoleSession(Protocol):
 
     async def start(self, progress: Progress) -> None: ...
     async def poll(self) -> Snapshot: ...
-    async def replay(self, ids: list[str] | None = None, **options: Any) -> Any: ...
-    async def delete(self, ids: list[str] | None = None, **options: Any) -> Any: ...
+    async def replay(self, ids: list[str] | None = None, *, all: bool = False, rate: float | None = None,
+                     progress: Callable[[int, int], None] | None = None) -> Any: ...
+    async def delete(self, ids: list[str] | None = None, *, all: bool = False) -> Any: ...
     async def run_cron(self, name: str) -> Any: ...
     async def deploy(self, progress: Progress) -> Any: ...
     async def stop(self) -> None: ...
@@ -49,15 +50,21 @@ def count_of(value: Any) -> int:
     return len(value)
 
 
-def describe_replay(result: Any) -> tuple[str, bool]:
+def failures_of(result: Any) -> list[tuple[str, str]]:
+    """(id, error) pairs: the session's ``failures`` dict, or the ops API's ``failed`` list."""
+    failures = field_of(result, "failures")
+    if isinstance(failures, dict):
+        return list(failures.items())
+    return [(field_of(f, "id"), field_of(f, "error") or "unknown error") for f in field_of(result, "failed") or []]
+
+
+def describe_replay(result: Any, total: int | None = None) -> tuple[str, bool]:
     replayed = count_of(field_of(result, "replayed"))
-    failed = field_of(result, "failed") or []
+    failed = failures_of(result)
     remaining = field_of(result, "remaining")
-    text = f"replayed {replayed}"
+    text = f"replayed {replayed}" + (f" of {total}" if total else "")
     if failed:
-        first = failed[0]
-        why = field_of(first, "error") or "unknown error"
-        text += f", {count_of(failed)} failed (first: {why})"
+        text += f", {len(failed)} failed (first: {failed[0][1]})"
     if remaining:
         text += f", {remaining} still dead"
     return text, not failed

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 
+from console.actions.dead_letters import DeleteResult, ReplayResult
 from console.model import (
     Check, CronRun, CronState, DeadLetter, Health, LogLine, Memory, QueueState, Snapshot, SourceStatus,
     StatValue, WorkerState,
@@ -93,25 +94,26 @@ class FakeSession:
             raise ConnectionError("runtime not answering")
         return self.snapshot()
 
-    async def replay(self, ids=None, **options):
-        self.calls.append(("replay", ids, options))
-        chosen = [d for d in self.dead_letters if options.get("all") or d.id in (ids or [])]
-        chosen = chosen[: options.get("max") or len(chosen)]
+    async def replay(self, ids=None, *, all=False, rate=None, progress=None):
+        self.calls.append(("replay", ids, {"all": all, "rate": rate}))
+        chosen = [d for d in self.dead_letters if all or d.id in (ids or [])]
+        for done in range(1, len(chosen) + 1):
+            if progress:
+                progress(done, len(chosen))
         self.dead_letters = [d for d in self.dead_letters if d not in chosen]
-        return {"replayed": [d.id for d in chosen], "failed": [], "remaining": len(self.dead_letters)}
+        return ReplayResult(replayed=[d.id for d in chosen], remaining=len(self.dead_letters))
 
-    async def delete(self, ids=None, **options):
-        self.calls.append(("delete", ids, options))
+    async def delete(self, ids=None, *, all=False):
+        self.calls.append(("delete", ids, {"all": all}))
         before = len(self.dead_letters)
-        self.dead_letters = [d for d in self.dead_letters if not (options.get("all") or d.id in (ids or []))]
-        return {"deleted": before - len(self.dead_letters)}
+        self.dead_letters = [d for d in self.dead_letters if not (all or d.id in (ids or []))]
+        return DeleteResult(before - len(self.dead_letters))
 
     async def run_cron(self, name):
         self.calls.append(("run_cron", name))
         run = CronRun(f"run-{len(self.cron_runs)}", name, "manual", T0, 12.0, True, None)
         self.cron_runs.insert(0, run)
-        return {"id": run.id, "name": name, "trigger": "manual", "started_at": T0 * 1000,
-                "duration_ms": 12.0, "ok": True, "error": None}
+        return run
 
     async def deploy(self, progress):
         self.calls.append(("deploy",))

@@ -67,7 +67,7 @@ async def test_saying_no_replays_nothing():
         assert table(app).row_count == 3
 
 
-async def test_replay_all_goes_in_chunks_with_rate_and_clears_the_table():
+async def test_replay_all_passes_the_rate_and_reports_the_count():
     app, session = make_app(FakeSession(dead_letters=5), replay_rate=7)
     async with app.run_test(size=(120, 40)) as pilot:
         await started(pilot)
@@ -86,7 +86,7 @@ async def test_delete_selected_after_confirmation():
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("y")
         await wait_until(pilot, lambda: table(app).row_count == 2, "the deleted row to go")
-        assert session.calls == [("delete", ["msg-0001"], {})]
+        assert session.calls == [("delete", ["msg-0001"], {"all": False})]
 
 
 async def test_run_cron_now_shows_the_result():
