@@ -23,9 +23,9 @@ class Diagnostic:
     source_line: str = ""
 
     def render(self) -> str:
+        if self.line <= 0:  # about the file as a whole (cannot read it, cannot write the output)
+            return f"{self.file}: {self.severity}: {self.message}"
         head = f"{self.file}:{self.line}:{self.col}: {self.severity}: {self.message}"
-        if not self.source_line and self.line <= 0:
-            return head
         gutter = str(self.line)
         pad = " " * len(gutter)
         # Keep tabs in the caret line so the caret sits under the right character in any terminal.

@@ -28,6 +28,11 @@ OPERATORS = sorted(
     reverse=True,
 )
 
+# ASCII only: JavaScript must accept every name we emit, and `²` is a digit to Python but not to JS
+DIGITS = frozenset("0123456789")
+NAME_START = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_")
+NAME_CHARS = NAME_START | DIGITS
+
 ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "0": "\0", "\\": "\\", '"': '"', "'": "'", "{": "{", "}": "}"}
 
 
@@ -97,9 +102,9 @@ class Lexer:
                     self.pos = end
                 else:
                     self.pos = close + 2
-            elif ch.isalpha() or ch == "_":
+            elif ch in NAME_START:
                 self.word()
-            elif ch.isdigit():
+            elif ch in DIGITS:
                 self.number()
             elif ch == '"' or ch == "'":
                 self.string(ch)
@@ -113,7 +118,7 @@ class Lexer:
         start = self.pos
         text, end = self.text, self.end
         pos = start
-        while pos < end and (text[pos].isalnum() or text[pos] == "_"):
+        while pos < end and text[pos] in NAME_CHARS:
             pos += 1
         self.pos = pos
         value = text[start:pos]
@@ -136,29 +141,29 @@ class Lexer:
                 value = 0
             self.add("NUMBER", raw, start, pos, number=value)
             return
-        while pos < end and (text[pos].isdigit() or text[pos] == "_"):
+        while pos < end and (text[pos] in DIGITS or text[pos] == "_"):
             pos += 1
         is_float = False
         # `1..5` is not a float; a dot must be followed by a digit
-        if pos + 1 < end and text[pos] == "." and text[pos + 1].isdigit():
+        if pos + 1 < end and text[pos] == "." and text[pos + 1] in DIGITS:
             is_float = True
             pos += 1
-            while pos < end and (text[pos].isdigit() or text[pos] == "_"):
+            while pos < end and (text[pos] in DIGITS or text[pos] == "_"):
                 pos += 1
         if pos < end and text[pos] in "eE":
             look = pos + 1
             if look < end and text[look] in "+-":
                 look += 1
-            if look < end and text[look].isdigit():
+            if look < end and text[look] in DIGITS:
                 is_float = True
                 pos = look
-                while pos < end and text[pos].isdigit():
+                while pos < end and text[pos] in DIGITS:
                     pos += 1
         raw = text[start:pos]
         self.pos = pos
-        if pos < end and (text[pos].isalpha() or text[pos] == "_"):
+        if pos < end and text[pos] in NAME_CHARS:
             bad_end = pos
-            while bad_end < end and (text[bad_end].isalnum() or text[bad_end] == "_"):
+            while bad_end < end and text[bad_end] in NAME_CHARS:
                 bad_end += 1
             self.reporter.error(self.span(start, bad_end), f"malformed number `{text[start:bad_end]}`: expected digits only")
             self.pos = bad_end
