@@ -1,8 +1,10 @@
 """The shape every polling source has, local or Cloudflare.
 
 A source does one kind of I/O (health of the workers, queue metrics, the dead-letter store, ...) and
-returns a ``Contribution``: the parts of a Snapshot it knows. ``poll`` raises on failure; the poller
-catches it, records a failed ``SourceStatus`` and keeps the previous contribution's data marked stale.
+returns a ``Contribution``: the parts of a Snapshot it knows. ``poll`` raises on failure (``SourceError``
+with a message fit for the screen); the poller catches it, records a failed ``SourceStatus`` and keeps the
+previous contribution's data marked stale. A source whose stale data would mislead (a worker that stopped
+answering is not "ok") may define ``when_down(error, last) -> Contribution`` to say what to show instead.
 Sources never touch the UI.
 """
 
@@ -25,6 +27,10 @@ class Contribution:
     stats: tuple[StatValue, ...] = ()
     logs: tuple[LogLine, ...] = ()
     runtime_rss: int | None = None
+
+
+class SourceError(Exception):
+    """A poll failed; the message says what and where, never a secret."""
 
 
 class Source(Protocol):

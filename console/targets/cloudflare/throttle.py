@@ -11,14 +11,8 @@ from __future__ import annotations
 import time
 from typing import Awaitable, Callable
 
-from console.sources.base import Contribution
+from console.sources.base import Contribution, SourceError
 from console.targets.cloudflare.client import CloudflareError, RateLimited
-
-try:  # console.sources.base.SourceError comes with the core part of the console
-    from console.sources.base import SourceError
-except ImportError:  # pragma: no cover - until core lands on main
-    class SourceError(Exception):  # type: ignore[no-redef]
-        pass
 
 BACKOFF_FIRST_S = 30.0  # after a 429 without Retry-After
 BACKOFF_MAX_S = 300.0  # the budget's own window: waiting longer never helps

@@ -1,0 +1,144 @@
+"""``tova dlq list|replay|purge FILE``: the dead-letter store without the dashboard.
+
+Replay sends each stored body back to its source queue and only then removes it (nothing is lost; a
+failure leaves the message where it was and is reported). Purge deletes for good, so it asks first,
+and refuses outright when nobody can be asked (no terminal) unless ``--yes`` is given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from console.commands.session_cli import add_project_arguments, confirm, err, run_session
+from console.ops_client import MAX_REPLAY_RATE
+from console.session import Session
+from console.snapshot_json import iso, to_jsonable
+
+EXIT_USAGE = 2
+SETTLE_TIMEOUT_S = 60.0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("dlq", help="list, replay or purge dead letters",
+                                   description="The dead-letter store of a project: list, replay, purge.")
+    actions = parser.add_subparsers(dest="dlq_action", metavar="ACTION", required=True)
+
+    listing = actions.add_parser("list", help="show dead letters, newest first")
+    add_project_arguments(listing)
+    listing.add_argument("--queue", metavar="Q", help="only those that died on queue Q (or its DLQ's name)")
+    listing.add_argument("--limit", type=int, default=100, help="at most this many (default 100)")
+    listing.add_argument("--json", action="store_true", help="JSON output")
+    listing.set_defaults(run=run_list)
+
+    for name, helptext in (("replay", "send dead letters back to their source queue"),
+                           ("purge", "delete dead letters for good (asks first)")):
+        action = actions.add_parser(name, help=helptext, description=helptext)
+        add_project_arguments(action)
+        action.add_argument("--queue", metavar="Q", help="only those that died on queue Q")
+        chosen = action.add_mutually_exclusive_group(required=True)
+        chosen.add_argument("--ids", nargs="+", metavar="ID", help="these message ids")
+        chosen.add_argument("--all", action="store_true", help="every dead letter (of --queue if given)")
+        action.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+        if name == "replay":
+            action.add_argument("--rate", type=_rate, help="messages per second, up to 1000 (default from tova.toml, 50)")
+            action.add_argument("--no-wait", action="store_true",
+                                help="stop without waiting for the consumers to take the replayed messages")
+            action.set_defaults(run=run_replay)
+        else:
+            action.set_defaults(run=run_purge)
+
+
+def _rate(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0 < value <= MAX_REPLAY_RATE:
+        raise argparse.ArgumentTypeError(f"must be above 0 and at most {MAX_REPLAY_RATE:g} per second")
+    return value
+
+
+def _short(value: object, width: int) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, separators=(",", ":"), default=str)
+    text = " ".join(str(text).split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def run_list(args: argparse.Namespace) -> int:
+    async def body(session: Session) -> int:
+        letters, total = await session.dead_letters(args.queue, limit=args.limit)
+        if args.json:
+            print(json.dumps({"total": total, "messages": to_jsonable(letters)}, indent=2, default=str))
+            return 0
+        if not letters:
+            print("no dead letters")
+            return 0
+        print(f"{'ID':<38} {'QUEUE':<16} {'TRIES':>5}  {'LAST SEEN':<24} ERROR / BODY")
+        for d in letters:
+            print(f"{d.id:<38} {d.queue:<16} {d.attempts:>5}  {iso(d.last_seen) or '-':<24} "
+                  f"{_short(d.error or '-', 40)}  {_short(d.body, 40)}")
+        shown = f"{len(letters)} of {total}" if total > len(letters) else str(total)
+        print(f"\n{shown} dead letter{'s' if total != 1 else ''}")
+        return 0
+
+    return run_session(args, body, read_only=True)
+
+
+def run_replay(args: argparse.Namespace) -> int:
+    async def body(session: Session) -> int:
+        if args.all and not args.yes:
+            _, total = await session.dead_letters(args.queue, limit=1)
+            if total == 0:
+                print("no dead letters to replay")
+                return 0
+            answer = confirm(f"Replay all {total} dead letters to their source queues?", False)
+            if answer is False:
+                print("nothing replayed")
+                return 1
+            # no terminal to ask: --all is itself the explicit choice, and replay loses nothing
+
+        def progress(done: int, total: int) -> None:
+            if not args.quiet:
+                print(f"==> replayed {done}/{total}", file=sys.stderr, flush=True)
+
+        result = await session.replay(args.ids, all=args.all, queue=args.queue, rate=args.rate, progress=progress)
+        print(f"replayed {result.count}, failed {len(result.failed)}, still in the store {result.remaining}")
+        for failure in result.failed:
+            print(f"  failed {failure.id}: {failure.error}")
+        if result.count and session.target.name == "local" and not args.no_wait:
+            # local queues live in memory: stopping now would drop what was just sent
+            if not args.quiet:
+                print("==> waiting for the consumers to take the replayed messages", file=sys.stderr, flush=True)
+            if not await session.settle(SETTLE_TIMEOUT_S):
+                err(f"queues still had a backlog after {SETTLE_TIMEOUT_S:.0f}s; stopping anyway")
+                return 1
+        return 1 if result.failed else 0
+
+    return run_session(args, body)
+
+
+def run_purge(args: argparse.Namespace) -> int:
+    async def body(session: Session) -> int:
+        if args.all:
+            _, count = await session.dead_letters(args.queue, limit=1)
+            what = f"all {count} dead letters" + (f" of {args.queue}" if args.queue else "")
+        else:
+            count = len(args.ids)
+            what = f"{count} dead letter{'s' if count != 1 else ''}"
+        if count == 0:
+            print("no dead letters to purge")
+            return 0
+        answer = confirm(f"Delete {what} for good?", args.yes)
+        if answer is None:
+            err("purge deletes for good; stdin is not a terminal to ask, so pass --yes to confirm")
+            return EXIT_USAGE
+        if not answer:
+            print("nothing deleted")
+            return 1
+        result = await session.delete(args.ids, all=args.all, queue=args.queue)
+        print(f"deleted {result.deleted}")
+        return 0
+
+    return run_session(args, body)

@@ -1,0 +1,64 @@
+"""The dead-letter store of one worker (``GET /__tova/dlq``), newest first, paged up to a cap.
+
+The cap keeps a poll cheap when thousands have died; ``dead_letter_total`` is always the store's full
+count, so the screen can say "showing 500 of 12,000".
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from console.model import DeadLetter
+from console.ops_client import OpsClient, OpsError
+from console.sources.base import Contribution, SourceError
+
+PAGE_SIZE = 100
+DEFAULT_CAP = 500
+
+
+def _seconds(ms: Any) -> float:
+    return float(ms) / 1000 if isinstance(ms, (int, float)) and not isinstance(ms, bool) else 0.0
+
+
+def parse_dead_letter(item: Mapping[str, Any], worker: str | None) -> DeadLetter:
+    if not isinstance(item, Mapping) or "id" not in item:
+        raise SourceError(f"dead letter without an id: {str(item)[:80]}")
+    attempts = item.get("attempts")
+    return DeadLetter(
+        id=str(item["id"]), queue=str(item.get("queue") or ""), dlq=str(item.get("dlq") or ""),
+        body=item.get("body"), attempts=int(attempts) if isinstance(attempts, (int, float)) else 0,
+        first_seen=_seconds(item.get("first_seen")), last_seen=_seconds(item.get("last_seen")),
+        error=item.get("error") if isinstance(item.get("error"), str) else None, worker=worker,
+        replays=int(item["replays"]) if isinstance(item.get("replays"), (int, float)) else 0,
+    )
+
+
+async def list_dead_letters(ops: OpsClient, queue: str | None = None, cap: int = DEFAULT_CAP) -> tuple[list[DeadLetter], int]:
+    """Up to ``cap`` dead letters (newest first) and the store's total. Raises OpsError."""
+    letters: list[DeadLetter] = []
+    cursor: str | None = None
+    total = 0
+    while len(letters) < cap:
+        page = await ops.dead_letters(queue=queue, limit=min(PAGE_SIZE, cap - len(letters)), cursor=cursor)
+        if not isinstance(page, Mapping):
+            raise OpsError(f"{ops.block} /dlq: expected a JSON object")
+        letters.extend(parse_dead_letter(m, ops.block) for m in page.get("messages") or ())
+        total = int(page.get("total") or len(letters))
+        cursor = page.get("next_cursor")
+        if not cursor or not page.get("messages"):
+            break
+    return letters, max(total, len(letters))
+
+
+class DeadLettersSource:
+    def __init__(self, ops: OpsClient, block: str, cap: int = DEFAULT_CAP) -> None:
+        self.name = f"dlq:{block}"
+        self.ops = ops
+        self.cap = cap
+
+    async def poll(self) -> Contribution:
+        try:
+            letters, total = await list_dead_letters(self.ops, cap=self.cap)
+        except OpsError as exc:
+            raise SourceError(str(exc)) from None
+        return Contribution(dead_letters=tuple(letters), dead_letter_total=total)

@@ -1,0 +1,544 @@
+// The local runtime: every worker of one compiled Tova project in a single Miniflare (workerd) instance.
+//
+//   node runner.mjs --manifest OUT/manifest.json --state OUT/state --secrets DIR/.dev.vars
+//                   [--port N | --port BLOCK=N]... [--var NAME=VALUE]...
+//
+// Speaks the JSON-lines protocol of docs/contracts.md §4 on stdout (nothing else may be written there);
+// stdin closing, SIGTERM or SIGINT stops workerd and exits. One instance (not one per worker) so the
+// workers share the same local queues, KV, D1 and R2, exactly as bindings to the same names would in
+// production.
+
+import { readFileSync, readdirSync, existsSync, mkdirSync } from "node:fs";
+import { createServer } from "node:http";
+import { randomBytes, timingSafeEqual } from "node:crypto";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { Miniflare, Log, LogLevel } from "miniflare";
+// miniflare's own WebSocket client (pinned through the lock): unlike Node's global WebSocket it can send
+// the Origin header the inspector proxy insists on.
+import WebSocket from "ws";
+
+const DEFAULT_MAX_RETRIES = 3; // Cloudflare's default when the program sets none
+
+// ── output: one JSON object per line, and nothing else on stdout ─────────────────────────────────────
+
+const stdoutWrite = process.stdout.write.bind(process.stdout);
+function emit(event) {
+  stdoutWrite(JSON.stringify(event) + "\n");
+}
+// Any stray console output (ours or a library's) goes to stderr so it cannot corrupt the protocol.
+for (const method of ["log", "info", "debug", "warn", "error", "trace"]) {
+  console[method] = (...args) => process.stderr.write(args.map(String).join(" ") + "\n");
+}
+
+function fail(message) {
+  emit({ event: "error", message });
+  process.exit(1);
+}
+
+// ── arguments ───────────────────────────────────────────────────────────────────────────────────────
+
+function parseArgs(argv) {
+  const args = { ports: [], vars: {} };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = argv[i + 1];
+    if (value === undefined) fail(`${flag} needs a value`);
+    i++;
+    if (flag === "--manifest") args.manifest = value;
+    else if (flag === "--state") args.state = value;
+    else if (flag === "--secrets") args.secrets = value;
+    else if (flag === "--port") args.ports.push(value);
+    else if (flag === "--var") {
+      const at = value.indexOf("=");
+      if (at < 1) fail(`--var wants NAME=VALUE, got ${JSON.stringify(value)}`);
+      args.vars[value.slice(0, at)] = value.slice(at + 1);
+    } else fail(`unknown option ${flag}`);
+  }
+  if (!args.manifest) fail("--manifest is required");
+  if (!args.state) fail("--state is required");
+  return args;
+}
+
+// `--port 8787` numbers the workers from 8787 in manifest order; `--port api=8787` pins one worker.
+// Workers without a port get an ephemeral one, so parallel runs never collide.
+function portsByBlock(workers, specs) {
+  const ports = {};
+  for (const spec of specs) {
+    const at = spec.indexOf("=");
+    if (at === -1) {
+      const base = Number(spec);
+      if (!Number.isInteger(base) || base < 0) fail(`--port wants a number or BLOCK=NUMBER, got ${spec}`);
+      workers.forEach((worker, index) => (ports[worker.block] = base === 0 ? 0 : base + index));
+    } else {
+      const block = spec.slice(0, at);
+      const port = Number(spec.slice(at + 1));
+      if (!workers.some((worker) => worker.block === block)) fail(`--port ${spec}: no worker named ${block}`);
+      if (!Number.isInteger(port) || port < 0) fail(`--port ${spec}: not a port number`);
+      ports[block] = port;
+    }
+  }
+  return ports;
+}
+
+// The .dev.vars format wrangler reads: NAME=value lines, optional quotes, # comments.
+function readDevVars(file) {
+  const values = {};
+  if (!file || !existsSync(file)) return values;
+  for (const raw of readFileSync(file, "utf8").split(/\r?\n/)) {
+    const line = raw.trim();
+    if (!line || line.startsWith("#")) continue;
+    const at = line.indexOf("=");
+    if (at < 1) continue;
+    let value = line.slice(at + 1).trim();
+    if (value.length >= 2 && (value[0] === '"' || value[0] === "'") && value.at(-1) === value[0]) {
+      value = value.slice(1, -1);
+    }
+    values[line.slice(0, at).trim()] = value;
+  }
+  return values;
+}
+
+// ── manifest -> Miniflare options ───────────────────────────────────────────────────────────────────
+
+function consumerOptions(consumer) {
+  const options = { maxRetries: consumer.max_retries ?? DEFAULT_MAX_RETRIES };
+  if (consumer.max_batch_size != null) options.maxBatchSize = consumer.max_batch_size;
+  if (consumer.max_batch_timeout != null) options.maxBatchTimeout = consumer.max_batch_timeout;
+  if (consumer.retry_delay != null) options.retryDelay = consumer.retry_delay;
+  if (consumer.dead_letter_queue != null) options.deadLetterQueue = consumer.dead_letter_queue;
+  return options;
+}
+
+function workerOptions(manifest, outDir, worker, secrets, varOverrides, port) {
+  const bindings = {};
+  for (const [name, value] of Object.entries(worker.vars ?? {})) {
+    bindings[name] = Object.hasOwn(varOverrides, name) ? varOverrides[name] : value;
+  }
+  for (const name of worker.secrets ?? []) {
+    if (Object.hasOwn(secrets, name)) bindings[name] = secrets[name];
+  }
+  const kvNamespaces = {};
+  const d1Databases = {};
+  const r2Buckets = {};
+  const queueProducers = {};
+  for (const binding of worker.bindings ?? []) {
+    // Local storage is keyed by the resource's name, so two workers binding the same name share it.
+    if (binding.kind === "kv") kvNamespaces[binding.name] = binding.id;
+    else if (binding.kind === "d1") d1Databases[binding.name] = binding.database_name;
+    else if (binding.kind === "r2") r2Buckets[binding.name] = binding.bucket_name;
+    else if (binding.kind === "queue") queueProducers[binding.name] = { queueName: binding.queue };
+  }
+  const queueConsumers = {};
+  for (const queue of manifest.queues ?? []) {
+    if (queue.consumer && queue.consumer.worker === worker.block) {
+      queueConsumers[queue.name] = consumerOptions(queue.consumer);
+    }
+  }
+  return {
+    name: worker.block,
+    modules: true,
+    scriptPath: path.join(outDir, worker.module),
+    modulesRoot: outDir,
+    compatibilityDate: manifest.compatibility_date,
+    compatibilityFlags: manifest.compatibility_flags ?? [],
+    bindings,
+    kvNamespaces,
+    d1Databases,
+    r2Buckets,
+    queueProducers,
+    queueConsumers,
+    unsafeDirectSockets: [{ host: "127.0.0.1", port }],
+    unsafeInspectorProxy: true,
+  };
+}
+
+// ── D1 migrations: applied once per database, recorded where wrangler records them ──────────────────
+
+// Splits a SQL file into statements: semicolons inside quotes, comments and trigger bodies do not count.
+export function splitSql(sql) {
+  const statements = [];
+  let current = "";
+  let depth = 0; // BEGIN ... END nesting inside CREATE TRIGGER
+  let i = 0;
+  const flush = () => {
+    const text = current.trim();
+    if (text) statements.push(text);
+    current = "";
+  };
+  while (i < sql.length) {
+    const ch = sql[i];
+    const two = sql.slice(i, i + 2);
+    if (two === "--") {
+      const end = sql.indexOf("\n", i);
+      i = end === -1 ? sql.length : end + 1;
+      current += "\n";
+      continue;
+    }
+    if (two === "/*") {
+      const end = sql.indexOf("*/", i + 2);
+      i = end === -1 ? sql.length : end + 2;
+      current += " ";
+      continue;
+    }
+    if (ch === "'" || ch === '"' || ch === "`" || ch === "[") {
+      const close = ch === "[" ? "]" : ch;
+      let j = i + 1;
+      while (j < sql.length) {
+        if (sql[j] === close) {
+          if (sql[j + 1] === close && close !== "]") j += 2;
+          else break;
+        } else j++;
+      }
+      current += sql.slice(i, j + 1);
+      i = j + 1;
+      continue;
+    }
+    if (/[A-Za-z_]/.test(ch)) {
+      let j = i;
+      while (j < sql.length && /[A-Za-z0-9_]/.test(sql[j])) j++;
+      const word = sql.slice(i, j).toUpperCase();
+      if (/^\s*CREATE\s+(TEMP\s+|TEMPORARY\s+)?TRIGGER\b/i.test(current + word)) {
+        if (word === "BEGIN" || word === "CASE") depth++;
+        else if (word === "END" && depth > 0) depth--;
+      }
+      current += sql.slice(i, j);
+      i = j;
+      continue;
+    }
+    if (ch === ";" && depth === 0) {
+      flush();
+      i++;
+      continue;
+    }
+    current += ch;
+    i++;
+  }
+  flush();
+  return statements;
+}
+
+async function applyMigrations(mf, manifest, manifestDir) {
+  for (const migration of manifest.migrations ?? []) {
+    const dir = path.resolve(manifestDir, migration.dir);
+    const owner = (manifest.workers ?? []).find((worker) =>
+      (worker.bindings ?? []).some((b) => b.kind === "d1" && b.database_name === migration.database_name),
+    );
+    if (!owner) throw new Error(`migrations for ${migration.database_name}: no worker binds that database`);
+    const binding = owner.bindings.find((b) => b.kind === "d1" && b.database_name === migration.database_name);
+    const db = await mf.getD1Database(binding.name, owner.block);
+    await db
+      .prepare(
+        "CREATE TABLE IF NOT EXISTS d1_migrations (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE, " +
+          "applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL)",
+      )
+      .run();
+    const done = new Set((await db.prepare("SELECT name FROM d1_migrations").all()).results.map((r) => r.name));
+    const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".sql")).sort() : [];
+    const applied = [];
+    for (const file of files) {
+      if (done.has(file)) continue;
+      const statements = splitSql(readFileSync(path.join(dir, file), "utf8")).map((sql) => db.prepare(sql));
+      statements.push(db.prepare("INSERT INTO d1_migrations (name) VALUES (?)").bind(file));
+      try {
+        await db.batch(statements); // one transaction: a failed migration leaves no half-applied schema
+      } catch (error) {
+        throw new Error(`migration ${file} for database ${migration.database_name} failed: ${error.message}`);
+      }
+      applied.push(file);
+    }
+    emit({ event: "migrations", database: migration.database_name, applied, total: files.length });
+  }
+}
+
+// ── per-worker inspector sessions: console output attributed to its worker, and heap figures ────────
+
+// Renders a console argument the way workerd's own stdout would, from the inspector's RemoteObject.
+function renderRemote(value) {
+  if (value.type === "string") return value.value;
+  if (value.type === "undefined") return "undefined";
+  if (value.unserializableValue !== undefined) return value.unserializableValue;
+  if (value.type !== "object" && value.type !== "function") return String(value.value ?? value.description);
+  if (value.subtype === "null") return "null";
+  if (value.subtype === "error") return value.description;
+  const preview = value.preview;
+  if (!preview) return value.description ?? value.className ?? "[object]";
+  const entries = preview.properties.map((p) => {
+    const shown = p.type === "string" ? JSON.stringify(p.value) : p.value ?? p.type;
+    return preview.subtype === "array" ? shown : `${p.name}: ${shown}`;
+  });
+  if (preview.overflow) entries.push("...");
+  if (preview.subtype === "array") return `[ ${entries.join(", ")} ]`;
+  const prefix = value.className && value.className !== "Object" ? `${value.className} ` : "";
+  return entries.length ? `${prefix}{ ${entries.join(", ")} }` : `${prefix}{}`;
+}
+
+const CONSOLE_LEVELS = { log: "info", info: "info", debug: "debug", warning: "warn", error: "error", trace: "debug", assert: "error" };
+
+class InspectorSession {
+  constructor(inspectorHost, worker) {
+    this.url = `ws://${inspectorHost}/${worker}`;
+    this.worker = worker;
+    this.nextId = 1;
+    this.pending = new Map();
+    this.closed = false;
+    this.connected = false;
+  }
+
+  async connect() {
+    this.socket = new WebSocket(this.url, { headers: { Origin: "http://localhost" } });
+    await new Promise((resolve, reject) => {
+      this.socket.once("open", resolve);
+      this.socket.once("error", reject);
+    });
+    this.connected = true;
+    this.socket.on("message", (data) => this.#onMessage(JSON.parse(String(data))));
+    this.socket.on("close", () => this.#onClose());
+    this.socket.on("error", () => {});
+    await this.call("Runtime.enable");
+  }
+
+  call(method, params = {}) {
+    if (!this.connected) return Promise.reject(new Error(`inspector for ${this.worker} is not connected`));
+    const id = this.nextId++;
+    this.socket.send(JSON.stringify({ id, method, params }));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new Error(`inspector ${method} timed out for ${this.worker}`));
+      }, 5000);
+      this.pending.set(id, { resolve, reject, timer });
+    });
+  }
+
+  #onMessage(message) {
+    if (message.id !== undefined) {
+      const waiter = this.pending.get(message.id);
+      if (!waiter) return;
+      this.pending.delete(message.id);
+      clearTimeout(waiter.timer);
+      if (message.error) waiter.reject(new Error(message.error.message));
+      else waiter.resolve(message.result);
+      return;
+    }
+    if (message.method === "Runtime.consoleAPICalled") {
+      const { type, args } = message.params;
+      emit({
+        event: "log",
+        worker: this.worker,
+        level: CONSOLE_LEVELS[type] ?? "info",
+        message: args.map(renderRemote).join(" "),
+        time: message.params.timestamp,
+      });
+    } else if (message.method === "Runtime.exceptionThrown") {
+      const details = message.params.exceptionDetails;
+      const text = details.exception ? renderRemote(details.exception) : details.text;
+      emit({ event: "log", worker: this.worker, level: "error", message: `Uncaught ${text}`, time: Date.now() });
+    }
+  }
+
+  #onClose() {
+    this.connected = false;
+    for (const waiter of this.pending.values()) {
+      clearTimeout(waiter.timer);
+      waiter.reject(new Error(`inspector for ${this.worker} closed`));
+    }
+    this.pending.clear();
+    // workerd restarts a worker's isolate on some failures; keep listening to the new one.
+    if (!this.closed) setTimeout(() => this.connect().catch(() => this.#onClose()), 250).unref();
+  }
+
+  close() {
+    this.closed = true;
+    this.socket?.close();
+  }
+}
+
+// ── the workerd process's resident memory, for the console's runtime figure ─────────────────────────
+
+function childPids(pid) {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((task) =>
+      readFileSync(`/proc/${pid}/task/${task}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number),
+    );
+  } catch {
+    return [];
+  }
+}
+
+function workerdPid() {
+  for (const pid of childPids(process.pid)) {
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("workerd")) return pid;
+    } catch {}
+  }
+  return null;
+}
+
+function rssBytes(pid) {
+  if (!pid) return null;
+  try {
+    const match = readFileSync(`/proc/${pid}/status`, "utf8").match(/^VmRSS:\s+(\d+)\s+kB/m);
+    return match ? Number(match[1]) * 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+// ── control endpoint: what only the runner can do (cron by hand through the real scheduled event, heap) ─
+
+function startControlServer(mf, sessions, token, runtimePid) {
+  const expected = Buffer.from(`Bearer ${token}`);
+  const authorized = (request) => {
+    const given = Buffer.from(request.headers.authorization ?? "");
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  };
+  const server = createServer(async (request, response) => {
+    const reply = (status, body) => {
+      response.writeHead(status, { "content-type": "application/json" });
+      response.end(JSON.stringify(body));
+    };
+    // A token, because any web page can POST to loopback; the workers' own ports are the app's business.
+    if (!authorized(request)) return reply(401, { error: "unauthorized" });
+    const url = new URL(request.url, "http://control");
+    try {
+      if (request.method === "GET" && url.pathname === "/memory") {
+        const workers = {};
+        await Promise.all(
+          [...sessions.entries()].map(async ([block, session]) => {
+            try {
+              const usage = await session.call("Runtime.getHeapUsage");
+              workers[block] = { heap_used: usage.usedSize, heap_total: usage.totalSize };
+            } catch (error) {
+              workers[block] = { error: error.message };
+            }
+          }),
+        );
+        return reply(200, { workers, rss: rssBytes(runtimePid) });
+      }
+      const scheduled = url.pathname.match(/^\/scheduled\/([^/]+)$/);
+      if (request.method === "POST" && scheduled) {
+        const block = decodeURIComponent(scheduled[1]);
+        if (!sessions.has(block)) return reply(404, { error: `no worker named ${block}` });
+        const worker = await mf.getWorker(block);
+        const cron = url.searchParams.get("cron") ?? "";
+        const result = await worker.scheduled({ cron, scheduledTime: new Date() });
+        return reply(200, { outcome: result.outcome, no_retry: result.noRetry });
+      }
+      return reply(404, { error: "not found" });
+    } catch (error) {
+      return reply(500, { error: error.message });
+    }
+  });
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
+}
+
+// ── main ────────────────────────────────────────────────────────────────────────────────────────────
+
+// Miniflare's own messages (warnings about bindings, workerd failures) as protocol lines.
+class ProtocolLog extends Log {
+  logWithLevel(level, message) {
+    if (level > LogLevel.WARN) return;
+    emit({ event: "log", worker: "runtime", level: level === LogLevel.ERROR ? "error" : "warn", message });
+  }
+  error(error) {
+    emit({ event: "log", worker: "runtime", level: "error", message: error?.stack ?? String(error) });
+  }
+}
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  const manifestPath = path.resolve(args.manifest);
+  let manifest;
+  try {
+    manifest = JSON.parse(readFileSync(manifestPath, "utf8"));
+  } catch (error) {
+    fail(`cannot read the manifest ${manifestPath}: ${error.message}`);
+  }
+  const outDir = path.dirname(manifestPath);
+  const state = path.resolve(args.state);
+  mkdirSync(state, { recursive: true });
+  const secrets = readDevVars(args.secrets);
+  const ports = portsByBlock(manifest.workers, args.ports);
+  const blocks = manifest.workers.map((worker) => worker.block);
+
+  // While every worker's inspector is attached, workerd's stdout and stderr only repeat (without the
+  // worker's name) the console lines and uncaught errors the inspectors already gave us, so they are
+  // dropped, except workerd's own diagnostics, which name their C++ source ("server.c++:123"). Before
+  // the inspectors attach (or after one drops) everything is passed on as the runtime's.
+  const sessions = new Map();
+  const attributed = () => sessions.size === blocks.length && [...sessions.values()].every((s) => s.connected);
+  const forward = (level) => (chunk) => {
+    for (const line of String(chunk).split(/\r?\n/)) {
+      if (!line.trim() || (attributed() && !/\.c\+\+:\d+/.test(line))) continue;
+      emit({ event: "log", worker: "runtime", level, message: line, time: Date.now() });
+    }
+  };
+
+  const mf = new Miniflare({
+    host: "127.0.0.1",
+    port: 0,
+    inspectorPort: 0,
+    cf: false, // a placeholder request.cf: the real one is fetched from the network, which is not ours
+    log: new ProtocolLog(LogLevel.WARN),
+    handleRuntimeStdio(stdout, stderr) {
+      stdout.on("data", forward("info"));
+      stderr.on("data", forward("error"));
+    },
+    kvPersist: path.join(state, "kv"),
+    d1Persist: path.join(state, "d1"),
+    r2Persist: path.join(state, "r2"),
+    cachePersist: path.join(state, "cache"),
+    workers: manifest.workers.map((worker) =>
+      workerOptions(manifest, outDir, worker, secrets, args.vars, ports[worker.block] ?? 0),
+    ),
+  });
+
+  let stopping = false;
+  const stop = async (code = 0) => {
+    if (stopping) return;
+    stopping = true;
+    for (const session of sessions.values()) session.close();
+    try {
+      await mf.dispose();
+    } finally {
+      process.exit(code);
+    }
+  };
+  process.on("SIGTERM", () => stop(0));
+  process.on("SIGINT", () => stop(0));
+  process.stdin.on("end", () => stop(0));
+  process.stdin.on("close", () => stop(0));
+  process.stdin.resume();
+
+  try {
+    await mf.ready;
+    const inspector = await mf.getInspectorURL();
+    const workers = {};
+    for (const block of blocks) {
+      workers[block] = (await mf.unsafeGetDirectURL(block)).href.replace(/\/$/, "");
+      const session = new InspectorSession(inspector.host, block);
+      await session.connect();
+      sessions.set(block, session);
+    }
+    await applyMigrations(mf, manifest, outDir);
+    const token = randomBytes(24).toString("hex");
+    const runtimePid = workerdPid();
+    const control = await startControlServer(mf, sessions, token, runtimePid);
+    emit({
+      event: "ready",
+      workers,
+      inspector: `ws://${inspector.host}`,
+      control: `http://127.0.0.1:${control.address().port}`,
+      control_token: token,
+      pid: process.pid,
+      runtime_pid: runtimePid,
+    });
+  } catch (error) {
+    emit({ event: "error", message: error.message });
+    await stop(1);
+  }
+}
+
+// Imported (by tests of splitSql) it only defines; run as a program it starts the runtime.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) main();
