@@ -6,13 +6,14 @@ it can; the driver raises a single `CompileError` carrying all of them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from compiler.record import record
 from compiler.source import Source, Span
 
 
-@dataclass(frozen=True)
+@record
 class Diagnostic:
+    """One problem at file:line:col (line 0 means the file as a whole)."""
+
     file: str
     line: int
     col: int
@@ -21,6 +22,11 @@ class Diagnostic:
     hint: str | None = None
     length: int = 1  # how many characters the caret underlines
     source_line: str = ""
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Diagnostic) and all(getattr(self, n) == getattr(other, n) for n in self._fields)
+
+    __hash__ = None
 
     def render(self) -> str:
         if self.line <= 0:  # about the file as a whole (cannot read it, cannot write the output)

@@ -8,19 +8,19 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from compiler.diagnostics import CompileError, Diagnostic, Reporter
+from compiler.record import Factory, record
 from compiler.source import Source
 
 
-@dataclass
+@record
 class BuildResult:
     out_dir: Path
     manifest_path: Path
     manifest: dict
-    files: list[Path] = field(default_factory=list)
+    files: list[Path] = Factory(list)
 
 
 def compile_source(source: Source, out_dir: Path, stem: str) -> tuple[dict, dict[str, str]]:

@@ -11,8 +11,6 @@ errors inside an interpolation still point at the right column.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from compiler.diagnostics import Reporter
 from compiler.source import Source, Span
 
@@ -36,14 +34,21 @@ NAME_CHARS = NAME_START | DIGITS
 ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "0": "\0", "\\": "\\", '"': '"', "'": "'", "{": "{", "}": "}"}
 
 
-@dataclass(slots=True)
 class Token:
-    kind: str  # IDENT, KEYWORD, NUMBER, STRING, OP, NEWLINE, EOF
-    value: str
-    span: Span
-    # STRING only: literal text (str) and embedded expressions as (start, end) offsets
-    parts: list = field(default_factory=list)
-    number: float | int | None = None
+    """kind: IDENT, KEYWORD, NUMBER, STRING, OP, NEWLINE or EOF. For a STRING, `parts` holds the
+    literal text (str) and the embedded expressions as (start, end) offsets."""
+
+    __slots__ = ("kind", "value", "span", "parts", "number")
+
+    def __init__(self, kind: str, value: str, span: Span, parts: list | None = None, number=None) -> None:
+        self.kind = kind
+        self.value = value
+        self.span = span
+        self.parts = parts if parts is not None else []
+        self.number = number
+
+    def __repr__(self) -> str:
+        return f"Token({self.kind}, {self.value!r}, {self.span.line}:{self.span.col})"
 
     def is_op(self, *ops: str) -> bool:
         return self.kind == "OP" and self.value in ops
