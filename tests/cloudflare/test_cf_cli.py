@@ -75,3 +75,40 @@ def test_deploy_yes_builds_and_deploys_then_changes_nothing(pipeline, fake, env,
     assert "nothing to change" in second.out
     assert len(fake.writes()) == writes
     assert TOKEN not in first.out + first.err + second.out + second.err
+
+
+def test_status_on_cloudflare_returns_the_backlog_and_outcomes_the_api_served(pipeline, fake, env, capsys):
+    import json
+    import socket
+
+    from helpers import serve_figures
+    from console.targets.cloudflare.state import state_path
+
+    assert main(["deploy", str(pipeline), "--yes"]) == 0
+    serve_figures(fake)
+    # workers.dev is not reachable from tests: point the workers at a closed loopback port, so their
+    # health is "down" at once and only the account's own figures answer
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        dead = s.getsockname()[1]
+    path = state_path(pipeline.parent, env["CLOUDFLARE_ACCOUNT_ID"])
+    state = json.loads(path.read_text())
+    state["urls"] = {block: f"http://127.0.0.1:{dead}" for block in state["urls"]}
+    path.write_text(json.dumps(state))
+    capsys.readouterr()
+
+    code = main(["status", str(pipeline), "--target", "cloudflare", "--json", "--quiet"])
+
+    out = capsys.readouterr().out
+    snapshot = json.loads(out)
+    assert code == 1  # the workers do not answer: a failure for alerting, with the JSON still printed
+    assert snapshot["target"] == "cloudflare"
+    queue = next(q for q in snapshot["queues"] if q["name"] == "process-queue")
+    assert (queue["backlog_count"], queue["backlog_bytes"]) == (42, 4096)
+    assert (queue["acked"], queue["dead_lettered"], queue["dropped"], queue["retried"]) == (117, 7, 1, 25)
+    sources = {s["name"]: s for s in snapshot["sources"]}
+    assert sources["cloudflare:queues"]["ok"] and sources["cloudflare:analytics"]["ok"]
+    stats = {(s["endpoint"], s["key"]): s["value"] for s in snapshot["stats"]}
+    assert stats[("api (analytics)", "errors")] == 12
+    assert stats[("processor (analytics)", "exceeded_memory")] == 4
+    assert TOKEN not in out

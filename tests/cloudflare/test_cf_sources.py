@@ -3,49 +3,14 @@ outcomes and worker figures from one GraphQL query, and clear errors for 403, 42
 
 from __future__ import annotations
 
-import time
-
 import httpx
 import pytest
 
 from conftest import ACCOUNT, TOKEN
-from helpers import deploy
+from helpers import deploy, serve_figures
 from console.targets.cloudflare.client import CredentialsMissing, credentials_from_env
 from console.targets.cloudflare.target import CloudflareTarget
 from console.targets.cloudflare.throttle import SourceError
-
-
-def queue_id(fake, name: str) -> str:
-    return next(q["queue_id"] for q in fake.queues if q["queue_name"] == name)
-
-
-def serve_figures(fake) -> None:
-    """What an account with some traffic answers: a live backlog and a day of outcomes."""
-    now_ms = time.time() * 1000
-    fake.queue_metrics["process-queue"] = {"backlog_count": 42, "backlog_bytes": 4096,
-                                           "oldest_message_timestamp_ms": now_ms - 90_000}
-    fake.queue_metrics["process-dlq"] = {"backlog_count": 3, "backlog_bytes": 300, "oldest_message_timestamp_ms": 0}
-    pq, dlq = queue_id(fake, "process-queue"), queue_id(fake, "process-dlq")
-
-    def op(qid, action, outcome, count):
-        return {"count": count, "dimensions": {"queueId": qid, "actionType": action, "outcome": outcome}}
-
-    fake.analytics["queueMessageOperationsAdaptiveGroups"] = [
-        op(pq, "WriteMessage", "", 130), op(pq, "ReadMessage", "", 150), op(pq, "DeleteMessage", "success", 117),
-        op(pq, "DeleteMessage", "dlq", 7), op(pq, "DeleteMessage", "fail", 1), op(dlq, "WriteMessage", "", 7),
-    ]
-    fake.analytics["queueBacklogAdaptiveGroups"] = [{"avg": {"messages": 40.5, "bytes": 4000}, "dimensions": {"queueId": pq}}]
-    fake.analytics["queueConsumerMetricsAdaptiveGroups"] = [{"avg": {"concurrency": 2.5}, "dimensions": {"queueId": pq}}]
-    fake.analytics["workersInvocationsAdaptive"] = [
-        {"sum": {"requests": 900, "errors": 0}, "quantiles": {"cpuTimeP50": 1200, "cpuTimeP99": 8000},
-         "dimensions": {"scriptName": "pipeline-api", "status": "success"}},
-        {"sum": {"requests": 12, "errors": 12}, "quantiles": {"cpuTimeP50": 3000, "cpuTimeP99": 25000},
-         "dimensions": {"scriptName": "pipeline-api", "status": "scriptThrewException"}},
-        {"sum": {"requests": 4, "errors": 4}, "quantiles": {"cpuTimeP50": 9000, "cpuTimeP99": 40000},
-         "dimensions": {"scriptName": "pipeline-processor", "status": "exceededMemory"}},
-        {"sum": {"requests": 999, "errors": 999}, "quantiles": {"cpuTimeP50": 1, "cpuTimeP99": 1},
-         "dimensions": {"scriptName": "someone-elses-worker", "status": "scriptThrewException"}},
-    ]
 
 
 @pytest.fixture
@@ -99,10 +64,10 @@ async def test_analytics_source_reports_outcomes_and_worker_figures_from_one_que
 
     queues = {q.name: q for q in contribution.queues}
     pq = queues["process-queue"]
-    assert (pq.acked, pq.dead_lettered, pq.retried) == (117, 7, 150 - 117 - 7 - 1)
+    assert (pq.acked, pq.dead_lettered, pq.dropped, pq.retried) == (117, 7, 1, 150 - 117 - 7 - 1)
     assert (queues["process-dlq"].acked, queues["process-dlq"].dead_lettered) == (0, 0)
     stats = {(s.endpoint, s.key): s.value for s in contribution.stats}
-    assert stats[("queue process-queue (analytics)", "failed")] == 1
+    assert stats[("queue process-queue (analytics)", "sent")] == 130
     assert stats[("queue process-queue (analytics)", "consumer_concurrency")] == 2.5
     assert stats[("queue process-queue (analytics)", "backlog_avg_5m")] == 40.5
     assert stats[("api (analytics)", "requests")] == 912

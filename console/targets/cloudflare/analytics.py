@@ -1,6 +1,10 @@
 """The console source over the GraphQL analytics: queue outcomes as the queue counters, worker errors,
 exceeded-memory and CPU figures as stats.
 
+On this target these counters are Cloudflare's own count, and they take the place of the ops store's
+(the session merges target sources last): a consumer killed for exceeding memory never gets to record
+its retry in the ops store, but Cloudflare counts it.
+
 Counters are sums since a fixed start (the session's start less a lookback, or the deploy when that is
 later), so they only grow and the console's rates come out right. When the window grows past
 ``MAX_WINDOW_S`` it starts again, which the console's series read as a counter reset.
@@ -51,9 +55,9 @@ class AnalyticsSource(PacedSource):
         queues, stats = [], []
         for name, queue_id in self.queue_ids.items():
             q = result.queues.get(queue_id, graphql.QueueAnalytics())
-            queues.append(QueueState(name=name, acked=q.acked, retried=q.retried, dead_lettered=q.dead_lettered))
+            queues.append(QueueState(name=name, acked=q.acked, retried=q.retried, dead_lettered=q.dead_lettered,
+                                     dropped=q.failed))
             label = f"queue {name} (analytics)"
-            stats.append(StatValue(label, "failed", q.failed))
             stats.append(StatValue(label, "sent", q.writes))
             if q.backlog_avg is not None:
                 stats.append(StatValue(label, "backlog_avg_5m", q.backlog_avg))
