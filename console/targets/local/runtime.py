@@ -139,7 +139,7 @@ class LocalRuntime:
         for name, value in self.vars.items():
             command += ["--var", f"{name}={value}"]
         if progress:
-            progress(f"==> starting {len(self.manifest.get('workers', []))} workers on workerd")
+            progress(f"starting {len(self.manifest.get('workers', []))} workers on workerd")
         env = {**os.environ, "PATH": f"{paths.node.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
         self._process = subprocess.Popen(
             command,
@@ -168,7 +168,7 @@ class LocalRuntime:
             raise LocalRuntimeError(f"the local runtime failed to start: {failure}{self._stderr_hint()}")
         if progress:
             for block, url in self.urls.items():
-                progress(f"    {block:<12} {url}")
+                progress(f"{block} listening on {url}")
 
     def stop(self, timeout: float = 10.0) -> None:
         """Stops the runner and workerd; safe to call twice or after a crash."""
