@@ -12,7 +12,7 @@ import os
 import sys
 
 # In `tova --help` order. A command is a module of console.commands with register(subparsers).
-COMMANDS: list[str] = ["dev", "status", "dlq", "cron"]
+COMMANDS: list[str] = ["build", "dev", "status", "dlq", "cron"]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -68,8 +68,8 @@ class Session:
     async def start(self, progress: Progress = lambda _: None) -> None:
         """Start the target (local: install and run workerd) and build the sources. Raises with a clear
         message when the target cannot start, or a ``SecretMissing`` for a bad ``${SECRET}`` in tova.toml."""
+        self.started = True  # set first: a target that half-started (runner up, then failed) is still stopped
         await self.target.start(progress)
-        self.started = True
         if self._http is None:
             timeout = self.project.config.timeout
             self._http = httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=min(timeout, 2.0)))

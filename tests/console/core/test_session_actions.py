@@ -149,3 +149,17 @@ async def test_settle_waits_for_backlog_to_drain(session, ops):
     session.poll = draining_poll
     assert await session.settle(timeout=30, interval=0)
     assert len(polls) == 3 and ops.backlog == 0
+
+
+async def test_a_target_that_fails_to_start_is_still_stopped(project):
+    class Failing(FakeTarget):
+        async def start(self, progress):
+            self.started += 1
+            raise RuntimeError("workerd exited: port in use")
+
+    target = Failing()
+    session = Session(project, target)
+    with pytest.raises(RuntimeError, match="port in use"):
+        await session.start()
+    await session.stop()
+    assert target.stopped == 1

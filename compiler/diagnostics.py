@@ -1,0 +1,82 @@
+"""Compile errors as data, and their rendering with `file:line:col`, the source line and a caret.
+
+Passes collect `Diagnostic`s instead of raising on the first problem, so one run reports every error
+it can; the driver raises a single `CompileError` carrying all of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from compiler.source import Source, Span
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    file: str
+    line: int
+    col: int
+    message: str
+    severity: str = "error"
+    hint: str | None = None
+    length: int = 1  # how many characters the caret underlines
+    source_line: str = ""
+
+    def render(self) -> str:
+        head = f"{self.file}:{self.line}:{self.col}: {self.severity}: {self.message}"
+        if not self.source_line and self.line <= 0:
+            return head
+        gutter = str(self.line)
+        pad = " " * len(gutter)
+        # Keep tabs in the caret line so the caret sits under the right character in any terminal.
+        lead = "".join(ch if ch == "\t" else " " for ch in self.source_line[: self.col - 1])
+        visible = max(1, min(self.length, max(1, len(self.source_line) - self.col + 1)))
+        lines = [head, f" {gutter} | {self.source_line}", f" {pad} | {lead}{'^' * visible}"]
+        if self.hint:
+            lines.append(f" {pad} = hint: {self.hint}")
+        return "\n".join(lines)
+
+
+class CompileError(Exception):
+    """Raised by the driver when the program has errors; `diagnostics` holds every one found."""
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        self.diagnostics = list(diagnostics)
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        parts = [d.render() for d in self.diagnostics]
+        count = len(self.diagnostics)
+        parts.append(f"{count} error{'s' if count != 1 else ''} found")
+        return "\n\n".join(parts[:-1]) + "\n" + parts[-1]
+
+
+class Reporter:
+    """Collects diagnostics for one source file."""
+
+    def __init__(self, source: Source) -> None:
+        self.source = source
+        self.diagnostics: list[Diagnostic] = []
+
+    def error(self, span: Span, message: str, hint: str | None = None) -> Diagnostic:
+        length = max(1, span.end - span.start)
+        diag = Diagnostic(
+            file=self.source.name,
+            line=span.line,
+            col=span.col,
+            message=message,
+            hint=hint,
+            length=length,
+            source_line=self.source.line_text(span.line),
+        )
+        self.diagnostics.append(diag)
+        return diag
+
+    def file_error(self, message: str) -> Diagnostic:
+        diag = Diagnostic(file=self.source.name, line=0, col=0, message=message)
+        self.diagnostics.append(diag)
+        return diag
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.diagnostics)

@@ -1,0 +1,60 @@
+"""Names that exist without a declaration: the Workers platform's globals and Tova's builtins."""
+
+PLATFORM_GLOBALS = frozenset(
+    """crypto JSON Date Response Request Headers URL URLSearchParams Math Promise console Object Array
+    String Number Boolean Symbol BigInt Error TypeError RangeError SyntaxError ReferenceError EvalError
+    URIError AggregateError Map Set WeakMap WeakSet WeakRef FinalizationRegistry Reflect Proxy RegExp
+    Intl Atomics SharedArrayBuffer ArrayBuffer DataView Uint8Array Uint8ClampedArray Int8Array
+    Uint16Array Int16Array Uint32Array Int32Array Float32Array Float64Array BigInt64Array
+    BigUint64Array TextEncoder TextDecoder TextEncoderStream TextDecoderStream Blob File FormData
+    ReadableStream WritableStream TransformStream CompressionStream DecompressionStream
+    AbortController AbortSignal Event EventTarget CustomEvent MessageChannel MessagePort DOMException
+    WebSocket WebSocketPair HTMLRewriter fetch caches navigator performance scheduler structuredClone
+    queueMicrotask setTimeout clearTimeout setInterval clearInterval atob btoa encodeURIComponent
+    decodeURIComponent encodeURI decodeURI parseInt parseFloat isNaN isFinite globalThis Infinity NaN
+    undefined reportError CryptoKey SubtleCrypto Iterator""".split()
+)
+
+# Tova name -> the runtime function in compiler/js/00_builtins.js
+BUILTINS = {
+    "print": "__tova_print",
+    "int": "__tova_int",
+    "to_int": "__tova_int",
+    "float": "__tova_float",
+    "to_float": "__tova_float",
+    "str": "__tova_str",
+    "to_string": "__tova_str",
+    "len": "__tova_len",
+    "range": "__tova_range",
+    "type_of": "__tova_type_of",
+    "keys": "__tova_keys",
+    "values": "__tova_values",
+    "entries": "__tova_entries",
+    "enumerate": "__tova_enumerate",
+    "map": "__tova_map",
+    "filter": "__tova_filter",
+    "reduce": "__tova_reduce",
+    "sum": "__tova_sum",
+    "min": "__tova_min",
+    "max": "__tova_max",
+    "abs": "__tova_abs",
+    "round": "__tova_round",
+    "floor": "__tova_floor",
+    "ceil": "__tova_ceil",
+    "join": "__tova_join",
+    "split": "__tova_split",
+    "upper": "__tova_upper",
+    "lower": "__tova_lower",
+    "trim": "__tova_trim",
+    "contains": "__tova_contains",
+    "sorted": "__tova_sorted",
+    "reversed": "__tova_reversed",
+    "sleep": "__tova_sleep",
+}
+
+JS_RESERVED = frozenset(
+    """break case catch class const continue debugger default delete do else enum export extends false
+    finally for function if import in instanceof new null return super switch this throw true try
+    typeof var void while with yield let static implements interface package private protected public
+    await arguments eval""".split()
+)

@@ -1,0 +1,305 @@
+"""Name resolution inside code: every identifier must be declared, immutables stay immutable.
+
+The walk also records what code generation needs to know: the JavaScript name of each variable
+(shadowing declarations get a fresh name, since `const x = x + 1` in JavaScript reads the new `x`),
+which functions are async (their body awaits), and whether `x = e` declares or reassigns.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+
+from compiler import ast
+from compiler.diagnostics import Reporter
+from compiler.resolve.globals import BUILTINS, JS_RESERVED, PLATFORM_GLOBALS
+
+
+@dataclass
+class Symbol:
+    name: str
+    kind: str  # const, var, param, fn, type, binding, global, builtin
+    js: str
+    decl: object = None  # the declaring node (TypeDecl for types)
+
+
+@dataclass
+class Scope:
+    parent: "Scope | None"
+    symbols: dict[str, Symbol] = field(default_factory=dict)
+    function: bool = False  # a function body starts a new function scope
+
+    def lookup(self, name: str) -> Symbol | None:
+        scope = self
+        while scope is not None:
+            found = scope.symbols.get(name)
+            if found is not None:
+                return found
+            scope = scope.parent
+        return None
+
+    def visible_names(self) -> set[str]:
+        names: set[str] = set()
+        scope = self
+        while scope is not None:
+            names.update(scope.symbols)
+            scope = scope.parent
+        return names
+
+
+def global_scope() -> Scope:
+    scope = Scope(None)
+    for name in PLATFORM_GLOBALS:
+        scope.symbols[name] = Symbol(name, "global", name)
+    for name, js in BUILTINS.items():
+        scope.symbols[name] = Symbol(name, "builtin", js)
+    return scope
+
+
+class Resolver:
+    def __init__(self, reporter: Reporter) -> None:
+        self.reporter = reporter
+        self.used_js: set[str] = set()
+        self.fn_stack: list[ast.Lambda | None] = []
+        self.loop_depth: list[int] = [0]
+
+    # ── declarations ─────────────────────────────────────────────────────────────────────────────
+    def js_name(self, name: str, scope: Scope) -> str:
+        base = name + "$" if name in JS_RESERVED else name
+        # a fresh JavaScript name when it would shadow something visible, or clash with a name in use
+        candidate = base
+        counter = 1
+        while candidate in self.used_js and scope.lookup(name) is not None:
+            counter += 1
+            candidate = f"{base}${counter}"
+        self.used_js.add(candidate)
+        return candidate
+
+    def declare(self, scope: Scope, name: str, kind: str, span, decl=None) -> Symbol:
+        if name.startswith("__tova"):
+            self.reporter.error(span, f"`{name}` is reserved for the compiler: expected a name not starting with `__tova`")
+        existing = scope.symbols.get(name)
+        if existing is not None and existing.kind not in ("global", "builtin"):
+            self.reporter.error(span, f"`{name}` is already declared in this scope: expected a new name, or `var {name}` to make it reassignable")
+            return existing
+        symbol = Symbol(name, kind, self.js_name(name, scope), decl)
+        scope.symbols[name] = symbol
+        return symbol
+
+    def declare_pattern(self, scope: Scope, pattern, kind: str) -> None:
+        if isinstance(pattern, ast.NamePattern):
+            pattern.symbol = self.declare(scope, pattern.name, kind, pattern.span)
+        elif isinstance(pattern, ast.ObjectPattern):
+            for _key, target, default in pattern.entries:
+                if default is not None:
+                    self.expr(default, scope)
+                self.declare_pattern(scope, target, kind)
+            if pattern.rest is not None:
+                self.declare_pattern(scope, pattern.rest, kind)
+        elif isinstance(pattern, ast.ArrayPattern):
+            for item in pattern.items:
+                if item is not None:
+                    self.declare_pattern(scope, item, kind)
+            if pattern.rest is not None:
+                self.declare_pattern(scope, pattern.rest, kind)
+
+    def unknown(self, node: ast.Name, scope: Scope) -> None:
+        names = [n for n in scope.visible_names() if not n.startswith("__")]
+        close = difflib.get_close_matches(node.name, names, n=1, cutoff=0.7)
+        hint = f"did you mean `{close[0]}`?" if close else None
+        self.reporter.error(
+            node.span,
+            f"unknown identifier `{node.name}`: expected a variable, parameter, function, type, binding or platform global declared before use",
+            hint,
+        )
+
+    # ── blocks and statements ───────────────────────────────────────────────────────────────────
+    def hoist(self, body: list, scope: Scope) -> None:
+        for stmt in body:
+            if isinstance(stmt, ast.FnDecl):
+                stmt.symbol = self.declare(scope, stmt.name, "fn", stmt.span, stmt)
+
+    def block(self, block: ast.Block, scope: Scope) -> None:
+        inner = Scope(scope)
+        self.hoist(block.body, inner)
+        for stmt in block.body:
+            self.stmt(stmt, inner)
+
+    def stmt(self, stmt, scope: Scope) -> None:
+        kind = type(stmt)
+        if kind is ast.ExprStmt:
+            self.expr(stmt.expr, scope)
+        elif kind is ast.Let:
+            self.let(stmt, scope)
+        elif kind is ast.Assign:
+            self.expr(stmt.value, scope)
+            target = stmt.target
+            if isinstance(target, ast.Name):
+                symbol = scope.lookup(target.name)
+                if symbol is None:
+                    self.unknown(target, scope)
+                elif symbol.kind not in ("var", "param"):
+                    self.reporter.error(
+                        target.span,
+                        f"cannot update `{target.name}` with `{stmt.op}`: it is immutable; expected `var {target.name} = ...` where it is declared",
+                    )
+                else:
+                    target.symbol = symbol
+            else:
+                self.expr(target, scope)
+        elif kind is ast.FnDecl:
+            self.function(stmt.fn, scope)
+        elif kind is ast.Return:
+            if stmt.value is not None:
+                self.expr(stmt.value, scope)
+        elif kind is ast.Throw:
+            self.expr(stmt.value, scope)
+        elif kind is ast.If:
+            for cond, body in stmt.branches:
+                self.expr(cond, scope)
+                self.block(body, scope)
+            if stmt.orelse is not None:
+                self.block(stmt.orelse, scope)
+        elif kind is ast.For:
+            self.expr(stmt.iterable, scope)
+            inner = Scope(scope)
+            for target in stmt.targets:
+                self.declare_pattern(inner, target, "const")
+            self.loop_depth[-1] += 1
+            self.block(stmt.body, inner)
+            self.loop_depth[-1] -= 1
+        elif kind is ast.While:
+            self.expr(stmt.cond, scope)
+            self.loop_depth[-1] += 1
+            self.block(stmt.body, scope)
+            self.loop_depth[-1] -= 1
+        elif kind in (ast.Break, ast.Continue):
+            if self.loop_depth[-1] == 0:
+                word = "break" if kind is ast.Break else "continue"
+                self.reporter.error(stmt.span, f"`{word}` outside a loop: expected it inside `for` or `while`")
+        elif kind is ast.Try:
+            self.block(stmt.body, scope)
+            if stmt.catch_body is not None:
+                inner = Scope(scope)
+                if stmt.catch_name:
+                    stmt.catch_symbol = self.declare(inner, stmt.catch_name, "const", stmt.span)
+                self.block(stmt.catch_body, inner)
+            if stmt.finally_body is not None:
+                self.block(stmt.finally_body, scope)
+        elif kind is ast.MatchStmt:
+            self.expr(stmt.match, scope)
+
+    def let(self, stmt: ast.Let, scope: Scope) -> None:
+        self.expr(stmt.value, scope)
+        target = stmt.target
+        if not stmt.mutable and isinstance(target, ast.NamePattern):
+            symbol = scope.lookup(target.name)
+            if symbol is not None and symbol.kind in ("var", "param"):
+                stmt.reassign = True
+                target.symbol = symbol
+                return
+            if symbol is not None and target.name in scope.symbols and symbol.kind not in ("global", "builtin"):
+                self.reporter.error(
+                    target.span,
+                    f"cannot reassign `{target.name}`: it is immutable; expected `var {target.name} = ...` where it is first assigned",
+                )
+                target.symbol = symbol
+                return
+        self.declare_pattern(scope, target, "var" if stmt.mutable else "const")
+
+    def function(self, fn: ast.Lambda, scope: Scope) -> None:
+        inner = Scope(scope, function=True)
+        for param in fn.params:
+            if param.default is not None:
+                self.expr(param.default, scope)
+            self.declare_pattern(inner, param.target, "param")
+        self.fn_stack.append(fn)
+        self.loop_depth.append(0)
+        self.hoist(fn.body.body, inner)
+        for stmt in fn.body.body:
+            self.stmt(stmt, inner)
+        self.loop_depth.pop()
+        self.fn_stack.pop()
+
+    # ── expressions ─────────────────────────────────────────────────────────────────────────────
+    def expr(self, node, scope: Scope) -> None:
+        kind = type(node)
+        if kind is ast.Name:
+            symbol = scope.lookup(node.name)
+            if symbol is None:
+                self.unknown(node, scope)
+            else:
+                node.symbol = symbol
+        elif kind in (ast.Number, ast.Bool, ast.Nil):
+            return
+        elif kind is ast.String:
+            for part in node.parts:
+                if not isinstance(part, str):
+                    self.expr(part, scope)
+        elif kind is ast.Array:
+            for item in node.items:
+                self.expr(item.value if isinstance(item, ast.Spread) else item, scope)
+        elif kind is ast.Object:
+            for prop in node.props:
+                if prop.computed is not None:
+                    self.expr(prop.computed, scope)
+                self.expr(prop.value, scope)
+        elif kind is ast.Member:
+            self.expr(node.obj, scope)
+        elif kind is ast.Index:
+            self.expr(node.obj, scope)
+            self.expr(node.index, scope)
+        elif kind in (ast.Call, ast.New):
+            self.expr(node.callee, scope)
+            for arg in node.args:
+                self.expr(arg.value if isinstance(arg, ast.Spread) else arg, scope)
+            if kind is ast.Call:
+                self.check_type_call(node)
+        elif kind is ast.Unary:
+            self.expr(node.operand, scope)
+        elif kind is ast.Binary:
+            self.expr(node.left, scope)
+            self.expr(node.right, scope)
+        elif kind is ast.Pipe:
+            self.expr(node.value, scope)
+            self.expr(node.target, scope)
+        elif kind is ast.Await:
+            fn = self.fn_stack[-1] if self.fn_stack else None
+            if fn is None:
+                self.reporter.error(node.span, "`await` outside a function: expected it inside `fn`, a handler or a schedule")
+            else:
+                fn.is_async = True
+            self.expr(node.value, scope)
+        elif kind is ast.Lambda:
+            self.function(node, scope)
+        elif kind is ast.IfExpr:
+            for cond, body in node.branches:
+                self.expr(cond, scope)
+                self.block(body, scope)
+            if node.orelse is not None:
+                self.block(node.orelse, scope)
+        elif kind is ast.Match:
+            self.expr(node.subject, scope)
+            for arm in node.arms:
+                inner = Scope(scope)
+                names = [p for p in arm.patterns if isinstance(p, ast.Name)]
+                if names and len(arm.patterns) > 1:
+                    self.reporter.error(names[0].span, "a name pattern binds the value: expected literals only when arms are joined with `|`")
+                for pattern in names:
+                    pattern.symbol = self.declare(inner, pattern.name, "const", pattern.span)
+                if arm.guard is not None:
+                    self.expr(arm.guard, inner)
+                self.block(arm.body, inner)
+
+    def check_type_call(self, node: ast.Call) -> None:
+        callee = node.callee
+        symbol = getattr(callee, "symbol", None)
+        if symbol is None or symbol.kind != "type" or any(isinstance(a, ast.Spread) for a in node.args):
+            return
+        fields = symbol.decl.fields
+        if len(node.args) != len(fields):
+            listing = ", ".join(f.name for f in fields)
+            self.reporter.error(
+                node.span,
+                f"`{callee.name}` takes {len(fields)} argument{'s' if len(fields) != 1 else ''} ({listing}): expected {len(fields)}, found {len(node.args)}",
+            )

@@ -1,0 +1,56 @@
+"""Source text and the spans that point into it.
+
+Every token and AST node carries a `Span`, so any pass can report an error at the exact place the user
+wrote the offending code. Line and column are 1-based, as editors show them.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    start: int  # character offset of the first character
+    end: int  # offset one past the last character
+    line: int
+    col: int
+
+    def to(self, other: "Span") -> "Span":
+        """The span from the start of this one to the end of `other`."""
+        return Span(self.start, max(self.end, other.end), self.line, self.col)
+
+
+class Source:
+    """One .tova file: its name for messages, its text, and offset -> line/column lookups."""
+
+    def __init__(self, text: str, name: str = "<input>", path: Path | None = None) -> None:
+        self.text = text
+        self.name = name
+        self.path = path
+        self._line_starts = [0]
+        for i, ch in enumerate(text):
+            if ch == "\n":
+                self._line_starts.append(i + 1)
+
+    @classmethod
+    def from_path(cls, path: Path, display: str | None = None) -> "Source":
+        text = path.read_text(encoding="utf-8")
+        return cls(text, display or str(path), path)
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        index = bisect_right(self._line_starts, offset) - 1
+        return index + 1, offset - self._line_starts[index] + 1
+
+    def span(self, start: int, end: int) -> Span:
+        line, col = self.line_col(start)
+        return Span(start, end, line, col)
+
+    def line_text(self, line: int) -> str:
+        if line < 1 or line > len(self._line_starts):
+            return ""
+        start = self._line_starts[line - 1]
+        end = self.text.find("\n", start)
+        return self.text[start:] if end < 0 else self.text[start:end]
