@@ -289,6 +289,10 @@ class LocalRuntime:
             cron = schedules[0]["cron"] if schedules else ""
         return self._control("POST", f"/scheduled/{block}", timeout, params={"cron": cron})["outcome"]
 
+    def send_to_queue(self, queue: str, body: Any, timeout: float = 10.0) -> None:
+        """Puts one JSON message on a local queue, through a worker's producer binding for it."""
+        self._control("POST", f"/queues/{queue}/send", timeout, json=body)
+
     def _control(self, method: str, path: str, timeout: float, **kwargs: Any) -> dict[str, Any]:
         if not self.running or not self.control_url:
             raise LocalRuntimeError("the local runtime is not running")
