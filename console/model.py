@@ -68,6 +68,7 @@ class QueueState:
     acked: int | None = None  # cumulative counters; rates come from Series
     retried: int | None = None
     dead_lettered: int | None = None
+    dropped: int | None = None  # gave up after the last retry with no dead-letter queue: lost for good
     consumer: str | None = None  # block of the consuming worker
     dead_letter_queue: str | None = None
     is_dead_letter_queue: bool = False
@@ -85,6 +86,7 @@ class DeadLetter:
     last_seen: float
     error: str | None = None
     worker: str | None = None  # block whose ops routes hold it
+    replays: int = 0  # times this body was replayed before and died again
 
 
 @dataclass(frozen=True)
@@ -207,6 +209,7 @@ class History:
             self.series(f"queue:{queue.name}:acked").add(at, queue.acked)
             self.series(f"queue:{queue.name}:retried").add(at, queue.retried)
             self.series(f"queue:{queue.name}:dead").add(at, queue.dead_lettered)
+            self.series(f"queue:{queue.name}:dropped").add(at, queue.dropped)
         for worker in snapshot.workers:
             self.series(f"worker:{worker.block}:heap").add(at, worker.memory.heap_used)
         for stat in snapshot.stats:

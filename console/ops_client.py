@@ -14,6 +14,10 @@ from urllib.parse import quote
 import httpx
 
 
+REPLAY_REQUEST_BUDGET_S = 25.0  # the worker's own cap on one replay request (compiler/js/60_admin.js)
+MAX_REPLAY_RATE = 1000.0  # messages per second the replay route accepts
+
+
 class OpsError(Exception):
     """A call to the ops surface failed; ``status`` is the HTTP status when there was an answer."""
 
@@ -44,7 +48,7 @@ class OpsClient:
 
     async def request(
         self, method: str, path: str, *, admin: bool = True, json_body: Any = None, params: dict[str, Any] | None = None,
-        headers: dict[str, str] | None = None, ok_statuses: tuple[int, ...] = (200,),
+        headers: dict[str, str] | None = None, ok_statuses: tuple[int, ...] = (200,), timeout: float | None = None,
     ) -> tuple[int, Any]:
         """One request; returns (status, parsed JSON). Raises OpsError for transport errors, non-JSON
         bodies, and statuses outside ``ok_statuses``."""
@@ -58,6 +62,7 @@ class OpsClient:
             response = await self.http.request(
                 method, self.base_url + path, headers=all_headers, json=json_body,
                 params={k: v for k, v in (params or {}).items() if v is not None},
+                **({"timeout": httpx.Timeout(timeout, connect=min(timeout, 5.0))} if timeout else {}),
             )
         except httpx.HTTPError as exc:
             raise OpsError(f"{where}: {describe_transport_error(exc)}") from None
@@ -109,7 +114,12 @@ class OpsClient:
             body["rate"] = rate
         if max is not None:
             body["max"] = max
-        return (await self.request("POST", self._ops("/dlq/replay"), json_body=body))[1]
+        # the worker paces sends at `rate` and stops a request after about 25 s: wait that long, not the
+        # poll timeout, or a healthy replay would look like a failure
+        count = len(ids) if ids is not None else max
+        expected = count / (rate or 50) if count is not None else REPLAY_REQUEST_BUDGET_S
+        timeout = min(expected, REPLAY_REQUEST_BUDGET_S) + 15.0
+        return (await self.request("POST", self._ops("/dlq/replay"), json_body=body, timeout=timeout))[1]
 
     async def delete(self, *, ids: list[str] | None = None, all: bool = False, queue: str | None = None) -> dict[str, Any]:
         body: dict[str, Any] = {"ids": ids} if ids is not None else {"all": True}

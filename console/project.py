@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from console.manifest import Manifest
+from console.ops_client import MAX_REPLAY_RATE
 
 CONFIG_NAME = "tova.toml"
 _SECRET_REF = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -105,12 +106,15 @@ class _ConfigReader:
             raise self.fail(key, "expected a table")
         return value
 
-    def number(self, table: Mapping[str, Any], key: str, where: str, default: float, minimum: float) -> float:
+    def number(self, table: Mapping[str, Any], key: str, where: str, default: float, minimum: float,
+               maximum: float | None = None) -> float:
         value = table.get(key, default)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise self.fail(f"{where}.{key}", f"expected a number, found {value!r}")
         if value < minimum:
-            raise self.fail(f"{where}.{key}", f"must be at least {minimum}, found {value}")
+            raise self.fail(f"{where}.{key}", f"must be at least {minimum:g}, found {value}")
+        if maximum is not None and value > maximum:
+            raise self.fail(f"{where}.{key}", f"must be at most {maximum:g}, found {value}")
         return float(value)
 
     def config(self, data: Mapping[str, Any]) -> ProjectConfig:
@@ -130,7 +134,7 @@ class _ConfigReader:
             interval=self.number(console, "interval", "console", 2.0, 0.2),
             timeout=self.number(console, "timeout", "console", 5.0, 0.1),
             history=int(self.number(console, "history", "console", 120, 2)),
-            replay_rate=self.number(dlq, "replay_rate", "dlq", 50.0, 0.1),
+            replay_rate=self.number(dlq, "replay_rate", "dlq", 50.0, 0.1, MAX_REPLAY_RATE),
             stats=stats,
             path=self.path,
         )

@@ -62,6 +62,7 @@ def snapshot_to_dict(snapshot: Snapshot, history: History | None = None) -> dict
             queue["acked_per_s"] = history.series(f"queue:{name}:acked").rate_per_s()
             queue["retried_per_s"] = history.series(f"queue:{name}:retried").rate_per_s()
             queue["dead_lettered_per_s"] = history.series(f"queue:{name}:dead").rate_per_s()
+            queue["dropped_per_s"] = history.series(f"queue:{name}:dropped").rate_per_s()
             queue["backlog_trend"] = history.series(f"queue:{name}:backlog").trend()
         for stat in data["stats"]:
             stat["trend"] = history.series(f"stat:{stat['endpoint']}:{stat['key']}").trend()

@@ -12,6 +12,7 @@ import json
 import sys
 
 from console.commands.session_cli import add_project_arguments, confirm, err, run_session
+from console.ops_client import MAX_REPLAY_RATE
 from console.session import Session
 from console.snapshot_json import iso, to_jsonable
 
@@ -41,12 +42,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         chosen.add_argument("--all", action="store_true", help="every dead letter (of --queue if given)")
         action.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
         if name == "replay":
-            action.add_argument("--rate", type=float, help="messages per second (default from tova.toml, 50)")
+            action.add_argument("--rate", type=_rate, help="messages per second, up to 1000 (default from tova.toml, 50)")
             action.add_argument("--no-wait", action="store_true",
                                 help="stop without waiting for the consumers to take the replayed messages")
             action.set_defaults(run=run_replay)
         else:
             action.set_defaults(run=run_purge)
+
+
+def _rate(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0 < value <= MAX_REPLAY_RATE:
+        raise argparse.ArgumentTypeError(f"must be above 0 and at most {MAX_REPLAY_RATE:g} per second")
+    return value
 
 
 def _short(value: object, width: int) -> str:

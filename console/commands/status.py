@@ -68,6 +68,7 @@ def human_summary(snapshot: Snapshot, label: str) -> str:
             lines.append(
                 f"  {q.name:<20} backlog {_figure(q.backlog_count)}{age}  acked {_figure(q.acked)}  "
                 f"retried {_figure(q.retried)}  dead {_figure(q.dead_lettered)}{kind}"
+                + (f"  DROPPED {q.dropped}" if q.dropped else "")
             )
             if q.last_error:
                 lines.append(f"    last error: {q.last_error}")

@@ -43,7 +43,7 @@ def parse_queues(body: Any, now: float) -> tuple[QueueState, ...]:
             backlog_bytes=previous.backlog_bytes if previous else None,
             oldest_message_age_s=previous.oldest_message_age_s if previous else None,
             acked=_int(item.get("acked")), retried=_int(item.get("retried")),
-            dead_lettered=_int(item.get("dead_lettered")),
+            dead_lettered=_int(item.get("dead_lettered")), dropped=_int(item.get("dropped")),
             last_error=item.get("last_error") if isinstance(item.get("last_error"), str) else (previous.last_error if previous else None),
         )
     return tuple(states.values())

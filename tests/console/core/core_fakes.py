@@ -28,7 +28,7 @@ class FakeOps:
     delay: dict[str, float] = field(default_factory=dict)  # path -> seconds before answering
     stats: Any = field(default_factory=lambda: {"total": 7, "pending": 2, "by_status": {"failed": 1}, "ok": True, "name": "x"})
     backlog: int = 3
-    counters: dict[str, int] = field(default_factory=lambda: {"acked": 10, "retried": 4, "dead_lettered": 2})
+    counters: dict[str, int] = field(default_factory=lambda: {"acked": 10, "retried": 4, "dead_lettered": 2, "dropped": 1})
     dead: list[dict[str, Any]] = field(default_factory=list)
     sent: list[Any] = field(default_factory=list)  # bodies replayed onto the source queue
     poison_ids: set[str] = field(default_factory=set)  # replay of these fails (queue send error)
@@ -42,7 +42,7 @@ class FakeOps:
         for i in range(base, base + n):
             self.dead.append({"id": f"m{i}", "queue": queue, "dlq": f"{queue}-dlq", "body": {"job": i},
                               "attempts": 3, "first_seen": 1_700_000_000_000 + i, "last_seen": 1_700_000_100_000 + i,
-                              "error": f"boom {i}"})
+                              "error": f"boom {i}", "replays": i % 2})
 
     def transport(self) -> httpx.MockTransport:
         return httpx.MockTransport(self.handle)

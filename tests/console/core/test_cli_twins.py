@@ -107,10 +107,13 @@ def test_dlq_purge_asks_on_a_terminal(cli, ops, monkeypatch, capsys):
     assert ops.dead == []
 
 
-def test_dlq_needs_ids_or_all(cli, capsys):
+@pytest.mark.parametrize("argv", [("dlq", "replay", "jobs.tova"), ("dlq", "replay", "jobs.tova", "--all", "--rate", "0"),
+                                  ("dlq", "purge", "jobs.tova", "--all", "--ids", "m0")])
+def test_dlq_usage_errors_exit_2(cli, ops, argv, capsys):
+    ops.add_dead(1)
     with pytest.raises(SystemExit) as exited:
-        cli("dlq", "replay", "jobs.tova")
-    assert exited.value.code == 2
+        cli(*argv)
+    assert exited.value.code == 2 and len(ops.dead) == 1
 
 
 def test_cron_run_and_unknown_name(cli, ops, capsys):

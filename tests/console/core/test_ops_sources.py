@@ -81,7 +81,7 @@ async def test_queues_parse_backlog_age_and_counters(http):
     (queue,) = c.queues
     assert (queue.backlog_count, queue.backlog_bytes) == (3, 90)
     assert 4 <= queue.oldest_message_age_s < 60
-    assert (queue.acked, queue.retried, queue.dead_lettered, queue.last_error) == (10, 4, 2, "boom")
+    assert (queue.acked, queue.retried, queue.dead_lettered, queue.dropped, queue.last_error) == (10, 4, 2, 1, "boom")
 
 
 async def test_queues_with_empty_backlog_have_no_age(http, ops):
@@ -99,7 +99,7 @@ async def test_dead_letters_page_through_the_store(http, ops):
     assert c.dead_letters[0].id == "m249"  # newest last_seen first
     assert c.dead_letters[0].error == "boom 249" and c.dead_letters[0].body == {"job": 249}
     assert c.dead_letters[0].last_seen == pytest.approx(1_700_000_100.249)
-    assert c.dead_letters[0].worker == "worker"
+    assert c.dead_letters[0].worker == "worker" and c.dead_letters[0].replays == 1
 
 
 async def test_crons_next_run_and_last_runs(http, ops):

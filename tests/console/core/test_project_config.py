@@ -65,6 +65,7 @@ def test_without_config_stats_routes_are_guessed(project_dir):
     ("[[stats]]\nworker = 'api'\npath = 's'\n", "stats[0].path"),
     ("[[stats]]\nworker='api'\npath='/s'\nheaders = { X = 1 }\n", "stats[0].headers"),
     ("[consle]\n", "consle: unknown setting"),
+    ("[dlq]\nreplay_rate = 5000\n", "dlq.replay_rate: must be at most 1000"),
     ("[console\n", "tova.toml: "),
 ])
 def test_bad_config_names_file_and_key(tmp_path, text, message):
