@@ -207,9 +207,12 @@ class Lexer:
                         self.span(pos, pos + 1),
                         "unterminated interpolation: expected `}` to close the `{` in this string (write `\\{` for a literal brace)",
                     )
-                    pos = text.find("\n", pos, end)
-                    pos = end if pos < 0 else pos
-                    continue
+                    # end the string at its closing quote if the line has one, so the rest still parses
+                    line_end = text.find("\n", pos, end)
+                    line_end = end if line_end < 0 else line_end
+                    close_quote = text.find(quote, pos, line_end)
+                    pos = line_end if close_quote < 0 else close_quote + 1
+                    break
                 if chunk:
                     parts.append("".join(chunk))
                     chunk = []

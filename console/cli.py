@@ -12,7 +12,7 @@ import os
 import sys
 
 # In `tova --help` order. A command is a module of console.commands with register(subparsers).
-COMMANDS: list[str] = ["build", "status", "dlq", "cron"]
+COMMANDS: list[str] = ["build", "deploy", "status", "dlq", "cron"]
 
 
 def build_parser() -> argparse.ArgumentParser:
