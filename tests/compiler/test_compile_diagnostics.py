@@ -192,3 +192,30 @@ def test_missing_file_is_a_clear_error_not_a_traceback(tmp_path):
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "cannot read the program" in result.stderr and "nope.tova" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "cron, valid",
+    [
+        ("0 9 * * *", True), ("*/15 * * * *", True), ("0 0 1,15 * 1-5", True), ("0 0 * * 7", True),
+        ("0 12 * JAN MON", True), ("0 0 L * *", True), ("5-1 * * * *", None), ("61 * * * *", False),
+        ("*/0 * * * *", False), ("0 24 * * *", False), ("0 0 0 * *", False), ("0 0 * 13 *", False),
+        ("x * * * *", False), ("0 9 * * * *", False), ("", False),
+    ],
+)
+def test_crons_are_checked_like_croniter_does(tmp_path, cron, valid):
+    from croniter import croniter
+
+    # the compiler's verdict is croniter's (on exactly five fields); the table pins the obvious cases
+    expected = len(cron.split()) == 5 and croniter.is_valid(cron)
+    assert valid is None or valid == expected
+    valid = expected
+    program = f'edge "api" {{\n  schedule "s" cron("{cron}") {{\n    print(1)\n  }}\n}}\n'
+    path = tmp_path / "c.tova"
+    path.write_text(program)
+    if valid:
+        build(path, tmp_path / "out")
+    else:
+        with pytest.raises(CompileError) as caught:
+            build(path, tmp_path / "out")
+        assert "invalid cron expression" in caught.value.diagnostics[0].message
