@@ -1,57 +1,55 @@
-"""The syntax tree: plain dataclasses, each with the `span` of source it came from."""
+"""The syntax tree: plain records, each with the `span` of source it came from."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Union
-
+from compiler.record import Factory, record
 from compiler.source import Span
 
 
 # ── expressions ─────────────────────────────────────────────────────────────────────────────────
-@dataclass
+@record
 class Name:
     span: Span
     name: str
 
 
-@dataclass
+@record
 class Number:
     span: Span
     value: int | float
     raw: str
 
 
-@dataclass
+@record
 class String:
     span: Span
     parts: list  # str | Expr, in order
 
 
-@dataclass
+@record
 class Bool:
     span: Span
     value: bool
 
 
-@dataclass
+@record
 class Nil:
     span: Span
 
 
-@dataclass
+@record
 class Spread:
     span: Span
     value: "Expr"
 
 
-@dataclass
+@record
 class Array:
     span: Span
     items: list  # Expr | Spread
 
 
-@dataclass
+@record
 class Property:
     span: Span
     key: str | None  # None for a spread
@@ -61,13 +59,13 @@ class Property:
     spread: bool = False
 
 
-@dataclass
+@record
 class Object:
     span: Span
     props: list[Property]
 
 
-@dataclass
+@record
 class Member:
     span: Span
     obj: "Expr"
@@ -75,7 +73,7 @@ class Member:
     optional: bool = False
 
 
-@dataclass
+@record
 class Index:
     span: Span
     obj: "Expr"
@@ -83,14 +81,14 @@ class Index:
     optional: bool = False
 
 
-@dataclass
+@record
 class Call:
     span: Span
     callee: "Expr"
     args: list  # Expr | Spread
 
 
-@dataclass
+@record
 class New:
     """`X.new(args)`, which is JavaScript's `new X(args)`."""
 
@@ -99,14 +97,14 @@ class New:
     args: list
 
 
-@dataclass
+@record
 class Unary:
     span: Span
     op: str  # "-", "+", "not"
     operand: "Expr"
 
 
-@dataclass
+@record
 class Binary:
     span: Span
     op: str  # arithmetic, comparison, "and", "or", "??"
@@ -114,7 +112,7 @@ class Binary:
     right: "Expr"
 
 
-@dataclass
+@record
 class Pipe:
     """`value |> f(a)` is `f(value, a)`; `value |> f` is `f(value)`."""
 
@@ -123,13 +121,13 @@ class Pipe:
     target: "Expr"
 
 
-@dataclass
+@record
 class Await:
     span: Span
     value: "Expr"
 
 
-@dataclass
+@record
 class Param:
     span: Span
     target: "Pattern"
@@ -137,7 +135,7 @@ class Param:
     rest: bool = False
 
 
-@dataclass
+@record
 class Lambda:
     span: Span
     params: list[Param]
@@ -146,14 +144,14 @@ class Lambda:
     name: str | None = None  # named functions (`fn name() {}`) also parse into this
 
 
-@dataclass
+@record
 class IfExpr:
     span: Span
     branches: list[tuple["Expr", "Block"]]  # if and elif, in order
     orelse: "Block | None"
 
 
-@dataclass
+@record
 class MatchArm:
     span: Span
     patterns: list["Expr | None"]  # None is `_`; a Name binds the value
@@ -161,57 +159,57 @@ class MatchArm:
     body: "Block"
 
 
-@dataclass
+@record
 class Match:
     span: Span
     subject: "Expr"
     arms: list[MatchArm]
 
 
-Expr = Union[
+Expr = (
     Name, Number, String, Bool, Nil, Array, Object, Member, Index, Call, New, Unary, Binary, Pipe,
     Await, Lambda, IfExpr, Match,
-]
+)
 
 
 # ── patterns (left of `=`, for-loop targets, parameters) ───────────────────────────────────────
-@dataclass
+@record
 class NamePattern:
     span: Span
     name: str
 
 
-@dataclass
+@record
 class ObjectPattern:
     span: Span
     entries: list[tuple[str, "Pattern", "Expr | None"]]  # key, target, default
     rest: "NamePattern | None" = None
 
 
-@dataclass
+@record
 class ArrayPattern:
     span: Span
     items: list["Pattern | None"]  # None skips an element
     rest: "NamePattern | None" = None
 
 
-Pattern = Union[NamePattern, ObjectPattern, ArrayPattern]
+Pattern = (NamePattern, ObjectPattern, ArrayPattern)
 
 
 # ── statements ─────────────────────────────────────────────────────────────────────────────────
-@dataclass
+@record
 class Block:
     span: Span
     body: list["Stmt"]
 
 
-@dataclass
+@record
 class ExprStmt:
     span: Span
     expr: Expr
 
 
-@dataclass
+@record
 class Let:
     """`x = e` (immutable) or `var x = e`; also destructuring."""
 
@@ -222,7 +220,7 @@ class Let:
     reassign: bool = False  # set by the checks when `x = e` updates an existing `var x`
 
 
-@dataclass
+@record
 class Assign:
     """Reassignment of a `var`, or `+=` and friends, or a store into a member or index."""
 
@@ -232,33 +230,33 @@ class Assign:
     value: Expr
 
 
-@dataclass
+@record
 class FnDecl:
     span: Span
     name: str
     fn: Lambda
 
 
-@dataclass
+@record
 class Return:
     span: Span
     value: Expr | None
 
 
-@dataclass
+@record
 class Throw:
     span: Span
     value: Expr
 
 
-@dataclass
+@record
 class If:
     span: Span
     branches: list[tuple[Expr, Block]]
     orelse: Block | None
 
 
-@dataclass
+@record
 class For:
     span: Span
     targets: list[Pattern]  # one (`for x in xs`) or two (`for i, x in xs`)
@@ -266,24 +264,24 @@ class For:
     body: Block
 
 
-@dataclass
+@record
 class While:
     span: Span
     cond: Expr
     body: Block
 
 
-@dataclass
+@record
 class Break:
     span: Span
 
 
-@dataclass
+@record
 class Continue:
     span: Span
 
 
-@dataclass
+@record
 class Try:
     span: Span
     body: Block
@@ -292,77 +290,77 @@ class Try:
     finally_body: Block | None
 
 
-@dataclass
+@record
 class MatchStmt:
     span: Span
     match: Match
 
 
-Stmt = Union[ExprStmt, Let, Assign, FnDecl, Return, Throw, If, For, While, Break, Continue, Try, MatchStmt]
+Stmt = (ExprStmt, Let, Assign, FnDecl, Return, Throw, If, For, While, Break, Continue, Try, MatchStmt)
 
 
 # ── edge blocks ────────────────────────────────────────────────────────────────────────────────
-@dataclass
+@record
 class ConfigEntry:
     span: Span
     key: str
     value: Expr
 
 
-@dataclass
+@record
 class Target:
     span: Span
     value: str
 
 
-@dataclass
+@record
 class Binding:
     span: Span
     kind: str  # kv, sql, storage, queue
     name: str
     name_span: Span
-    config: list[ConfigEntry] = field(default_factory=list)
+    config: list[ConfigEntry] = Factory(list)
 
 
-@dataclass
+@record
 class EnvVar:
     span: Span
     name: str
     default: Expr | None
 
 
-@dataclass
+@record
 class Secret:
     span: Span
     name: str
 
 
-@dataclass
+@record
 class Cors:
     span: Span
     entries: list[ConfigEntry]
 
 
-@dataclass
+@record
 class Health:
     span: Span
     path: str
     checks: list[tuple[str, Span]]
 
 
-@dataclass
+@record
 class OnError:
     span: Span
     handler: Lambda
 
 
-@dataclass
+@record
 class Middleware:
     span: Span
     handler: Lambda
 
 
-@dataclass
+@record
 class Route:
     span: Span
     method: str
@@ -372,7 +370,7 @@ class Route:
     handler: Expr  # Lambda or Name of a function
 
 
-@dataclass
+@record
 class Schedule:
     span: Span
     name: str
@@ -381,7 +379,7 @@ class Schedule:
     handler: Lambda
 
 
-@dataclass
+@record
 class Consume:
     span: Span
     queue: str
@@ -390,37 +388,37 @@ class Consume:
     handler: Expr  # Lambda or Name
 
 
-EdgeStmt = Union[Target, Binding, EnvVar, Secret, Cors, Health, OnError, Middleware, Route, Schedule, Consume, FnDecl, Let]
+EdgeStmt = (Target, Binding, EnvVar, Secret, Cors, Health, OnError, Middleware, Route, Schedule, Consume, FnDecl, Let)
 
 
-@dataclass
+@record
 class EdgeBlock:
     span: Span
     name: str | None
     body: list
 
 
-@dataclass
+@record
 class Field:
     span: Span
     name: str
     type: str
 
 
-@dataclass
+@record
 class TypeDecl:
     span: Span
     name: str
     fields: list[Field]
 
 
-@dataclass
+@record
 class Shared:
     span: Span
     types: list[TypeDecl]
 
 
-@dataclass
+@record
 class Program:
     span: Span
     items: list  # Shared | TypeDecl | EdgeBlock | FnDecl | Let

@@ -6,13 +6,14 @@ it can; the driver raises a single `CompileError` carrying all of them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from compiler.record import record
 from compiler.source import Source, Span
 
 
-@dataclass(frozen=True)
+@record
 class Diagnostic:
+    """One problem at file:line:col (line 0 means the file as a whole)."""
+
     file: str
     line: int
     col: int
@@ -22,10 +23,15 @@ class Diagnostic:
     length: int = 1  # how many characters the caret underlines
     source_line: str = ""
 
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Diagnostic) and all(getattr(self, n) == getattr(other, n) for n in self._fields)
+
+    __hash__ = None
+
     def render(self) -> str:
+        if self.line <= 0:  # about the file as a whole (cannot read it, cannot write the output)
+            return f"{self.file}: {self.severity}: {self.message}"
         head = f"{self.file}:{self.line}:{self.col}: {self.severity}: {self.message}"
-        if not self.source_line and self.line <= 0:
-            return head
         gutter = str(self.line)
         pad = " " * len(gutter)
         # Keep tabs in the caret line so the caret sits under the right character in any terminal.

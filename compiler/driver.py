@@ -8,23 +8,33 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from compiler.diagnostics import CompileError, Diagnostic, Reporter
+from compiler.record import Factory, record
 from compiler.source import Source
 
 
-@dataclass
+@record
 class BuildResult:
     out_dir: Path
     manifest_path: Path
     manifest: dict
-    files: list[Path] = field(default_factory=list)
+    files: list[Path] = Factory(list)
 
 
 def compile_source(source: Source, out_dir: Path, stem: str) -> tuple[dict, dict[str, str]]:
     """Compile in memory: (manifest, {file name: text}). Raises CompileError."""
+    try:
+        return _compile(source, out_dir, stem)
+    except RecursionError:
+        # the passes recurse over the tree; absurd nesting must still end in a diagnostic
+        raise CompileError(
+            [Diagnostic(source.name, 1, 1, "the program nests too deeply: expected fewer levels of brackets and blocks", source_line=source.line_text(1))]
+        ) from None
+
+
+def _compile(source: Source, out_dir: Path, stem: str) -> tuple[dict, dict[str, str]]:
     from compiler.codegen.worker import WorkerEmitter
     from compiler.manifest import build_manifest, migrations_dir
     from compiler.parser import parse

@@ -6,8 +6,6 @@ of a statement directly inside an edge block, so user code may still name a vari
 
 from __future__ import annotations
 
-import difflib
-
 from compiler import ast
 
 BINDING_KINDS = ("kv", "sql", "storage", "queue")
@@ -19,6 +17,8 @@ HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY
 
 
 def did_you_mean(word: str, choices) -> str | None:
+    import difflib  # only on the error path
+
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f"did you mean `{close[0]}`?" if close else None
 

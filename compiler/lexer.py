@@ -11,8 +11,6 @@ errors inside an interpolation still point at the right column.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from compiler.diagnostics import Reporter
 from compiler.source import Source, Span
 
@@ -28,17 +26,29 @@ OPERATORS = sorted(
     reverse=True,
 )
 
+# ASCII only: JavaScript must accept every name we emit, and `²` is a digit to Python but not to JS
+DIGITS = frozenset("0123456789")
+NAME_START = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_")
+NAME_CHARS = NAME_START | DIGITS
+
 ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "0": "\0", "\\": "\\", '"': '"', "'": "'", "{": "{", "}": "}"}
 
 
-@dataclass(slots=True)
 class Token:
-    kind: str  # IDENT, KEYWORD, NUMBER, STRING, OP, NEWLINE, EOF
-    value: str
-    span: Span
-    # STRING only: literal text (str) and embedded expressions as (start, end) offsets
-    parts: list = field(default_factory=list)
-    number: float | int | None = None
+    """kind: IDENT, KEYWORD, NUMBER, STRING, OP, NEWLINE or EOF. For a STRING, `parts` holds the
+    literal text (str) and the embedded expressions as (start, end) offsets."""
+
+    __slots__ = ("kind", "value", "span", "parts", "number")
+
+    def __init__(self, kind: str, value: str, span: Span, parts: list | None = None, number=None) -> None:
+        self.kind = kind
+        self.value = value
+        self.span = span
+        self.parts = parts if parts is not None else []
+        self.number = number
+
+    def __repr__(self) -> str:
+        return f"Token({self.kind}, {self.value!r}, {self.span.line}:{self.span.col})"
 
     def is_op(self, *ops: str) -> bool:
         return self.kind == "OP" and self.value in ops
@@ -97,9 +107,9 @@ class Lexer:
                     self.pos = end
                 else:
                     self.pos = close + 2
-            elif ch.isalpha() or ch == "_":
+            elif ch in NAME_START:
                 self.word()
-            elif ch.isdigit():
+            elif ch in DIGITS:
                 self.number()
             elif ch == '"' or ch == "'":
                 self.string(ch)
@@ -113,7 +123,7 @@ class Lexer:
         start = self.pos
         text, end = self.text, self.end
         pos = start
-        while pos < end and (text[pos].isalnum() or text[pos] == "_"):
+        while pos < end and text[pos] in NAME_CHARS:
             pos += 1
         self.pos = pos
         value = text[start:pos]
@@ -136,29 +146,29 @@ class Lexer:
                 value = 0
             self.add("NUMBER", raw, start, pos, number=value)
             return
-        while pos < end and (text[pos].isdigit() or text[pos] == "_"):
+        while pos < end and (text[pos] in DIGITS or text[pos] == "_"):
             pos += 1
         is_float = False
         # `1..5` is not a float; a dot must be followed by a digit
-        if pos + 1 < end and text[pos] == "." and text[pos + 1].isdigit():
+        if pos + 1 < end and text[pos] == "." and text[pos + 1] in DIGITS:
             is_float = True
             pos += 1
-            while pos < end and (text[pos].isdigit() or text[pos] == "_"):
+            while pos < end and (text[pos] in DIGITS or text[pos] == "_"):
                 pos += 1
         if pos < end and text[pos] in "eE":
             look = pos + 1
             if look < end and text[look] in "+-":
                 look += 1
-            if look < end and text[look].isdigit():
+            if look < end and text[look] in DIGITS:
                 is_float = True
                 pos = look
-                while pos < end and text[pos].isdigit():
+                while pos < end and text[pos] in DIGITS:
                     pos += 1
         raw = text[start:pos]
         self.pos = pos
-        if pos < end and (text[pos].isalpha() or text[pos] == "_"):
+        if pos < end and text[pos] in NAME_CHARS:
             bad_end = pos
-            while bad_end < end and (text[bad_end].isalnum() or text[bad_end] == "_"):
+            while bad_end < end and text[bad_end] in NAME_CHARS:
                 bad_end += 1
             self.reporter.error(self.span(start, bad_end), f"malformed number `{text[start:bad_end]}`: expected digits only")
             self.pos = bad_end
@@ -207,9 +217,12 @@ class Lexer:
                         self.span(pos, pos + 1),
                         "unterminated interpolation: expected `}` to close the `{` in this string (write `\\{` for a literal brace)",
                     )
-                    pos = text.find("\n", pos, end)
-                    pos = end if pos < 0 else pos
-                    continue
+                    # end the string at its closing quote if the line has one, so the rest still parses
+                    line_end = text.find("\n", pos, end)
+                    line_end = end if line_end < 0 else line_end
+                    close_quote = text.find(quote, pos, line_end)
+                    pos = line_end if close_quote < 0 else close_quote + 1
+                    break
                 if chunk:
                     parts.append("".join(chunk))
                     chunk = []

@@ -128,6 +128,11 @@ class Parser(EdgeStatements):
         start = self.tok.span
         self.skip_newlines()
         while self.tok.kind != "EOF" and not self.too_many_errors():
+            if self.tok.is_op("}"):
+                self.fail(self.tok.span, "unexpected `}`: no block is open here")
+                self.advance()
+                self.skip_newlines()
+                continue
             try:
                 item = self.parse_top_item()
                 if item is not None:
@@ -135,9 +140,6 @@ class Parser(EdgeStatements):
                 self.end_statement()
             except ParseError:
                 self.synchronize()
-                if self.tok.is_op("}"):
-                    self.reporter.error(self.tok.span, "unexpected `}`: no block is open here") if not self.too_many_errors() else None
-                    self.advance()
             self.skip_newlines()
         return ast.Program(start, items)
 
@@ -153,8 +155,6 @@ class Parser(EdgeStatements):
             return self.parse_fn_decl()
         if token.kind == "IDENT" and self.peek().is_op("="):
             return self.parse_statement()
-        if token.is_op("}"):
-            raise self.fail(token.span, "unexpected `}`: no block is open here")
         raise self.fail_here("`shared`, `type`, `edge`, `fn` or a constant (`NAME = value`) at the top level")
 
     def parse_shared(self) -> ast.Shared:

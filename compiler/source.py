@@ -7,16 +7,28 @@ wrote the offending code. Line and column are 1-based, as editors show them.
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass
 from pathlib import Path
 
 
-@dataclass(frozen=True, slots=True)
 class Span:
-    start: int  # character offset of the first character
-    end: int  # offset one past the last character
-    line: int
-    col: int
+    """start: offset of the first character; end: one past the last; line and col of the start."""
+
+    __slots__ = ("start", "end", "line", "col")
+
+    def __init__(self, start: int, end: int, line: int, col: int) -> None:
+        self.start = start
+        self.end = end
+        self.line = line
+        self.col = col
+
+    def __repr__(self) -> str:
+        return f"Span({self.start}, {self.end}, line={self.line}, col={self.col})"
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Span) and (self.start, self.end) == (other.start, other.end)
+
+    def __hash__(self) -> int:
+        return hash((self.start, self.end))
 
     def to(self, other: "Span") -> "Span":
         """The span from the start of this one to the end of `other`."""

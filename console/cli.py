@@ -12,23 +12,26 @@ import os
 import sys
 
 # In `tova --help` order. A command is a module of console.commands with register(subparsers).
-COMMANDS: list[str] = ["build", "status", "dlq", "cron"]
+COMMANDS: list[str] = ["build", "deploy", "status", "dlq", "cron"]
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser with every command, or with just `only` when the command line names one: each
+    command module imports what it needs, and `tova build` should not pay for the console's."""
     parser = argparse.ArgumentParser(
         prog="tova",
         description="Compile Tova edge programs to Cloudflare Workers, run them locally on workerd, "
         "deploy them, and watch them from a terminal console.",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name in COMMANDS:
+    for name in [only] if only in COMMANDS else COMMANDS:
         importlib.import_module(f"console.commands.{name}").register(subparsers)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    words = sys.argv[1:] if argv is None else argv
+    parser = build_parser(words[0] if words else None)
     args = parser.parse_args(argv)
     try:
         return int(args.run(args) or 0)

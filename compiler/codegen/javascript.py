@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import fields, is_dataclass
 
 from compiler import ast
 
@@ -32,8 +31,9 @@ def contains_await(node) -> bool:
         return any(contains_await(item) for item in node)
     if isinstance(node, tuple):
         return any(contains_await(item) for item in node)
-    if is_dataclass(node):
-        return any(contains_await(getattr(node, f.name)) for f in fields(node) if f.name != "span")
+    names = getattr(node, "_fields", None)
+    if names is not None:
+        return any(contains_await(getattr(node, name)) for name in names if name != "span")
     return False
 
 

@@ -39,6 +39,33 @@ QUEUE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 ROUTE_SEGMENT = re.compile(r"^(:[A-Za-z_][A-Za-z0-9_]*|\*[A-Za-z_][A-Za-z0-9_]*|[A-Za-z0-9._~!$&'()+,;=@%-]*)$")
 
 
+CRON_RANGES = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 7))
+CRON_ITEM = re.compile(r"^(\*|(\d+)(?:-(\d+))?)(?:/(\d+))?$")
+
+
+def plainly_valid_cron(fields: list[str]) -> bool:
+    """True when every field is plain numeric cron (`*`, `n`, `a-b`, `/step`, lists) within range.
+
+    Such expressions are valid for croniter and Cloudflare alike, so the build skips importing croniter
+    (its import costs more than compiling the seed); anything else (names, `L`, `W`, `#`, `?`, odd
+    ranges) is decided by croniter itself.
+    """
+    for text, (low, high) in zip(fields, CRON_RANGES):
+        for item in text.split(","):
+            match = CRON_ITEM.match(item)
+            if match is None:
+                return False
+            _, start, end, step = match.groups()
+            if step is not None and int(step) == 0:
+                return False
+            if start is not None:
+                first = int(start)
+                last = int(end) if end is not None else first
+                if not low <= first <= last <= high:
+                    return False
+    return True
+
+
 def literal(expr) -> tuple[bool, object]:
     """(True, value) for a plain literal the config can carry; (False, None) otherwise."""
     if isinstance(expr, ast.String) and all(isinstance(p, str) for p in expr.parts):
@@ -317,8 +344,8 @@ class ProjectChecker:
             problem = None
             if len(fields) != 5:
                 problem = f"it has {len(fields)} field{'s' if len(fields) != 1 else ''}"
-            else:
-                from croniter import croniter  # imported only when a program has a schedule
+            elif not plainly_valid_cron(fields):
+                from croniter import croniter  # imported only for crons beyond plain numeric fields
 
                 if not croniter.is_valid(schedule.cron):
                     problem = "croniter rejects it"

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 
 from compiler import ast
+from compiler.record import Factory, record
 
 
-@dataclass
+@record
 class BindingInfo:
     kind: str  # kv, d1, r2, queue (the manifest's kinds)
     name: str
@@ -15,7 +15,7 @@ class BindingInfo:
     implicit: bool = False  # added by the compiler (a consumed or replayed queue), not declared
 
 
-@dataclass
+@record
 class ConsumerInfo:
     worker: str  # block
     binding: str
@@ -23,16 +23,16 @@ class ConsumerInfo:
     handler: object = None  # Lambda or Name; None for a generated dead-letter store
 
 
-@dataclass
+@record
 class QueueInfo:
     name: str
     binding: str
-    producers: list[str] = field(default_factory=list)
+    producers: list[str] = Factory(list)
     consumer: ConsumerInfo | None = None
     dead_letter_for: str | None = None
 
 
-@dataclass
+@record
 class WorkerInfo:
     block: str | None
     key: str  # the block's name in the manifest (`main` for an unnamed block)
@@ -40,27 +40,27 @@ class WorkerInfo:
     module: str
     config: str
     edge: ast.EdgeBlock
-    bindings: list[BindingInfo] = field(default_factory=list)
-    vars: dict[str, str] = field(default_factory=dict)
-    env_names: list[str] = field(default_factory=list)
-    secrets: list[str] = field(default_factory=list)
+    bindings: list[BindingInfo] = Factory(list)
+    vars: dict[str, str] = Factory(dict)
+    env_names: list[str] = Factory(list)
+    secrets: list[str] = Factory(list)
     cors: dict | None = None
     health_path: str = "/healthz"
-    health_checks: list[str] = field(default_factory=list)
+    health_checks: list[str] = Factory(list)
     on_error: ast.Lambda | None = None
-    middleware: list = field(default_factory=list)
-    routes: list[ast.Route] = field(default_factory=list)
-    schedules: list[ast.Schedule] = field(default_factory=list)
-    consumes: list[ast.Consume] = field(default_factory=list)
-    dead_letter_stores: list[str] = field(default_factory=list)
-    functions: list[ast.FnDecl] = field(default_factory=list)
-    constants: list[ast.Let] = field(default_factory=list)
+    middleware: list = Factory(list)
+    routes: list[ast.Route] = Factory(list)
+    schedules: list[ast.Schedule] = Factory(list)
+    consumes: list[ast.Consume] = Factory(list)
+    dead_letter_stores: list[str] = Factory(list)
+    functions: list[ast.FnDecl] = Factory(list)
+    constants: list[ast.Let] = Factory(list)
 
     def binding(self, name: str) -> BindingInfo | None:
         return next((b for b in self.bindings if b.name == name), None)
 
 
-@dataclass
+@record
 class ProjectModel:
     project: str
     stem: str

@@ -7,15 +7,14 @@ which functions are async (their body awaits), and whether `x = e` declares or r
 
 from __future__ import annotations
 
-import difflib
-from dataclasses import dataclass, field
 
 from compiler import ast
+from compiler.record import Factory, record
 from compiler.diagnostics import Reporter
 from compiler.resolve.globals import BUILTINS, JS_RESERVED, PLATFORM_GLOBALS
 
 
-@dataclass
+@record
 class Symbol:
     name: str
     kind: str  # const, var, param, fn, type, binding, global, builtin
@@ -23,10 +22,10 @@ class Symbol:
     decl: object = None  # the declaring node (TypeDecl for types)
 
 
-@dataclass
+@record
 class Scope:
     parent: "Scope | None"
-    symbols: dict[str, Symbol] = field(default_factory=dict)
+    symbols: dict[str, Symbol] = Factory(dict)
     function: bool = False  # a function body starts a new function scope
 
     def lookup(self, name: str) -> Symbol | None:
@@ -104,6 +103,8 @@ class Resolver:
                 self.declare_pattern(scope, pattern.rest, kind)
 
     def unknown(self, node: ast.Name, scope: Scope) -> None:
+        import difflib  # only on the error path
+
         names = [n for n in scope.visible_names() if not n.startswith("__")]
         close = difflib.get_close_matches(node.name, names, n=1, cutoff=0.7)
         hint = f"did you mean `{close[0]}`?" if close else None

@@ -34,3 +34,52 @@ def run_node_module(node: str, code: str, timeout: float = 60) -> subprocess.Com
     return subprocess.run(
         [node, "--input-type=module"], input=code, capture_output=True, text=True, timeout=timeout, env=node_env()
     )
+
+
+def compile_snippet(text: str) -> str:
+    """JavaScript for top-level Tova code (types, functions, constants), without a worker around it."""
+    from compiler.codegen.worker import WorkerEmitter
+    from compiler.diagnostics import CompileError, Reporter
+    from compiler.parser import parse
+    from compiler.resolve.checks import check
+    from compiler.source import Source
+
+    source = Source(text + '\nedge "t" {\n}\n', "snippet.tova")
+    reporter = Reporter(source)
+    program = parse(source, reporter)
+    if not reporter.failed:
+        model = check(program, reporter, "snippet")
+    if reporter.failed:
+        raise CompileError(reporter.diagnostics)
+    return WorkerEmitter(model, "snippet.tova").shared_code()
+
+
+def builtins_js() -> str:
+    return (ROOT / "compiler" / "js" / "00_builtins.js").read_text()
+
+
+def run_snippets(node: str, cases: dict[str, str]) -> dict:
+    """Compile each snippet (which defines `fn main()`), run them all in one node process, and return
+    {name: {"value": JSON of await main()} | {"error": message}}."""
+    import json
+
+    from compiler.diagnostics import CompileError
+
+    blocks = []
+    compile_errors = {}
+    for name, text in cases.items():
+        try:
+            js = compile_snippet(text)
+        except CompileError as error:
+            compile_errors[name] = {"error": error.render()}
+            continue
+        blocks.append(
+            "{\n" + js + "\n"
+            f"  try {{ __results[{json.dumps(name)}] = {{ value: await main() }}; }}\n"
+            f"  catch (e) {{ __results[{json.dumps(name)}] = {{ error: String(e && e.stack || e) }}; }}\n"
+            "}"
+        )
+    program = builtins_js() + "\nconst __results = {};\n" + "\n".join(blocks) + "\nprocess.stdout.write(JSON.stringify(__results));\n"
+    result = run_node_module(node, program)
+    assert result.returncode == 0, result.stderr + "\n" + program[-4000:]
+    return {**json.loads(result.stdout), **compile_errors}

@@ -1,0 +1,264 @@
+// The ops store: the project's own D1 database (binding TOVA_OPS) holding dead letters, the error that
+// killed each failing message, per-queue counters and cron runs. Every worker of a project shares it.
+// Tables are created lazily so a fresh database (local state wiped, new deploy) just works.
+
+const __tova_OPS_SCHEMA = [
+  `CREATE TABLE IF NOT EXISTS tova_dead_letters (
+     id TEXT PRIMARY KEY, queue TEXT NOT NULL, dlq TEXT NOT NULL, body TEXT NOT NULL,
+     content_type TEXT NOT NULL DEFAULT 'json', attempts INTEGER, first_seen INTEGER NOT NULL,
+     last_seen INTEGER NOT NULL, error TEXT, replays INTEGER NOT NULL DEFAULT 0)`,
+  `CREATE INDEX IF NOT EXISTS tova_dead_letters_by_last_seen ON tova_dead_letters (last_seen DESC, id DESC)`,
+  `CREATE INDEX IF NOT EXISTS tova_dead_letters_by_queue ON tova_dead_letters (queue, last_seen DESC, id DESC)`,
+  // Written by the source queue's consumer wrapper each time a message fails, read (and removed) when
+  // the message reaches its DLQ: this is how a dead letter knows why it died and how often it was tried.
+  `CREATE TABLE IF NOT EXISTS tova_message_failures (
+     id TEXT PRIMARY KEY, queue TEXT NOT NULL, attempts INTEGER NOT NULL, error TEXT,
+     first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL)`,
+  // A replayed body that dies again comes back as a new message; this remembers the lineage.
+  `CREATE TABLE IF NOT EXISTS tova_replays (
+     fingerprint TEXT PRIMARY KEY, queue TEXT NOT NULL, replays INTEGER NOT NULL,
+     first_seen INTEGER NOT NULL, replayed_at INTEGER NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS tova_queue_counters (
+     queue TEXT PRIMARY KEY, acked INTEGER NOT NULL DEFAULT 0, retried INTEGER NOT NULL DEFAULT 0,
+     dead_lettered INTEGER NOT NULL DEFAULT 0, dropped INTEGER NOT NULL DEFAULT 0,
+     last_error TEXT, updated_at INTEGER)`,
+  `CREATE TABLE IF NOT EXISTS tova_cron_runs (
+     id TEXT PRIMARY KEY, name TEXT NOT NULL, trigger TEXT NOT NULL, started_at INTEGER NOT NULL,
+     duration_ms REAL NOT NULL, ok INTEGER NOT NULL, error TEXT)`,
+  `CREATE INDEX IF NOT EXISTS tova_cron_runs_by_name ON tova_cron_runs (name, started_at DESC)`,
+];
+
+const __tova_CRON_RUNS_KEPT = 100;
+const __tova_REPLAY_LINEAGE_MS = 7 * 24 * 3600 * 1000;
+
+// One schema check per isolate and database binding; a failure is retried on the next call.
+const __tova_opsReady = new WeakMap();
+
+async function __tova_opsDb(db) {
+  if (!db) throw new Error("the ops store (D1 binding TOVA_OPS) is not configured for this worker");
+  let ready = __tova_opsReady.get(db);
+  if (!ready) {
+    ready = db.batch(__tova_OPS_SCHEMA.map((sql) => db.prepare(sql.replace(/\s+/g, " "))));
+    __tova_opsReady.set(db, ready);
+    ready.catch(() => __tova_opsReady.delete(db));
+  }
+  await ready;
+  return db;
+}
+
+// Bodies are kept as text: JSON for structured values, base64 for bytes, plain for strings that
+// are not JSON-able (the content type says which, so replay sends back what came in).
+function __tova_encodeBody(body) {
+  if (body instanceof ArrayBuffer || ArrayBuffer.isView(body)) {
+    const bytes = body instanceof ArrayBuffer ? new Uint8Array(body) : new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+    let binary = "";
+    for (const byte of bytes) binary += String.fromCharCode(byte);
+    return { text: btoa(binary), contentType: "bytes" };
+  }
+  return { text: JSON.stringify(body === undefined ? null : body), contentType: "json" };
+}
+
+function __tova_decodeBody(text, contentType) {
+  if (contentType === "bytes") {
+    const binary = atob(text);
+    const bytes = new Uint8Array(binary.length);
+    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+    return bytes;
+  }
+  return JSON.parse(text);
+}
+
+async function __tova_fingerprint(queue, bodyText) {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(queue + "\n" + bodyText));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function __tova_deadLetterRow(row) {
+  return {
+    id: row.id,
+    queue: row.queue,
+    dlq: row.dlq,
+    body: row.content_type === "bytes" ? row.body : JSON.parse(row.body),
+    content_type: row.content_type,
+    attempts: row.attempts,
+    first_seen: row.first_seen,
+    last_seen: row.last_seen,
+    error: row.error ?? null,
+    replays: row.replays,
+  };
+}
+
+// -- failures seen by source consumers ------------------------------------------------------------
+
+async function __tova_recordFailures(db, queue, failures, now = Date.now()) {
+  if (failures.length === 0) return;
+  await __tova_opsDb(db);
+  await db.batch(failures.map(({ id, attempts, error }) => db.prepare(
+    `INSERT INTO tova_message_failures (id, queue, attempts, error, first_seen, last_seen)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?5)
+     ON CONFLICT(id) DO UPDATE SET attempts = MAX(attempts, ?3), error = ?4, last_seen = ?5`,
+  ).bind(id, queue, attempts, error, now)));
+}
+
+async function __tova_forgetFailures(db, ids) {
+  if (ids.length === 0) return;
+  await __tova_opsDb(db);
+  await db.batch(ids.map((id) => db.prepare("DELETE FROM tova_message_failures WHERE id = ?").bind(id)));
+}
+
+async function __tova_bumpCounters(db, queue, delta, lastError = null) {
+  await __tova_opsDb(db);
+  await db.prepare(
+    `INSERT INTO tova_queue_counters (queue, acked, retried, dead_lettered, dropped, last_error, updated_at)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+     ON CONFLICT(queue) DO UPDATE SET acked = acked + ?2, retried = retried + ?3,
+       dead_lettered = dead_lettered + ?4, dropped = dropped + ?5,
+       last_error = COALESCE(?6, last_error), updated_at = ?7`,
+  ).bind(queue, delta.acked || 0, delta.retried || 0, delta.dead_lettered || 0, delta.dropped || 0, lastError, Date.now()).run();
+}
+
+async function __tova_readCounters(db, queues) {
+  await __tova_opsDb(db);
+  const { results } = await db.prepare("SELECT * FROM tova_queue_counters").all();
+  const byQueue = new Map(results.map((row) => [row.queue, row]));
+  return queues.map((queue) => {
+    const row = byQueue.get(queue) || {};
+    const counter = { queue, acked: row.acked || 0, retried: row.retried || 0, dead_lettered: row.dead_lettered || 0, dropped: row.dropped || 0 };
+    if (row.last_error) counter.last_error = row.last_error;
+    return counter;
+  });
+}
+
+// -- dead letters ---------------------------------------------------------------------------------
+
+// Stores dead messages arriving on a DLQ. The failure record left by the source consumer (same message
+// id: the platform moves a message to its DLQ under its id) gives the attempts and the error.
+async function __tova_storeDeadLetters(db, store, messages, fallbackAttempts, now = Date.now()) {
+  await __tova_opsDb(db);
+  const rows = [];
+  for (const msg of messages) {
+    const failure = await db.prepare("SELECT * FROM tova_message_failures WHERE id = ?").bind(msg.id).first();
+    const { text, contentType } = __tova_encodeBody(msg.body);
+    const fingerprint = await __tova_fingerprint(store.source, text);
+    const lineage = await db.prepare("SELECT * FROM tova_replays WHERE fingerprint = ?").bind(fingerprint).first();
+    const firstSeen = lineage ? lineage.first_seen : failure ? failure.first_seen : now;
+    rows.push(db.prepare(
+      `INSERT INTO tova_dead_letters (id, queue, dlq, body, content_type, attempts, first_seen, last_seen, error, replays)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+       ON CONFLICT(id) DO UPDATE SET last_seen = ?8, attempts = COALESCE(?6, attempts), error = COALESCE(?9, error)`,
+    ).bind(msg.id, store.source, store.dlq, text, contentType, failure ? failure.attempts : fallbackAttempts,
+      firstSeen, now, failure ? failure.error : null, lineage ? lineage.replays : 0));
+    rows.push(db.prepare("DELETE FROM tova_message_failures WHERE id = ?").bind(msg.id));
+    if (lineage) rows.push(db.prepare("DELETE FROM tova_replays WHERE fingerprint = ?").bind(fingerprint));
+  }
+  if (rows.length) await db.batch(rows);
+}
+
+// Keyset paging on (last_seen, id), newest first; the cursor is opaque to callers.
+async function __tova_listDeadLetters(db, { queues = null, limit = 50, cursor = null } = {}) {
+  await __tova_opsDb(db);
+  const where = [];
+  const args = [];
+  if (queues) {
+    where.push(`queue IN (${queues.map(() => "?").join(", ") || "NULL"})`);
+    args.push(...queues);
+  }
+  const total = (await db.prepare(`SELECT COUNT(*) AS n FROM tova_dead_letters ${where.length ? "WHERE " + where.join(" AND ") : ""}`)
+    .bind(...args).first()).n;
+  if (cursor) {
+    const [lastSeen, id] = __tova_decodeCursor(cursor);
+    where.push("(last_seen < ? OR (last_seen = ? AND id < ?))");
+    args.push(lastSeen, lastSeen, id);
+  }
+  const { results } = await db.prepare(
+    `SELECT * FROM tova_dead_letters ${where.length ? "WHERE " + where.join(" AND ") : ""}
+     ORDER BY last_seen DESC, id DESC LIMIT ?`,
+  ).bind(...args, limit + 1).all();
+  const page = results.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    messages: page.map(__tova_deadLetterRow),
+    next_cursor: results.length > limit ? btoa(JSON.stringify([last.last_seen, last.id])) : null,
+    total,
+  };
+}
+
+function __tova_decodeCursor(cursor) {
+  try {
+    const value = JSON.parse(atob(cursor));
+    if (Array.isArray(value) && value.length === 2) return value;
+  } catch {}
+  throw new __tova_BadRequest("cursor is not one this worker gave out");
+}
+
+async function __tova_getDeadLetter(db, id) {
+  await __tova_opsDb(db);
+  const row = await db.prepare("SELECT * FROM tova_dead_letters WHERE id = ?").bind(id).first();
+  return row ? __tova_deadLetterRow(row) : null;
+}
+
+// Raw rows (body still encoded) for replay and delete: by ids, or all (optionally of one source queue),
+// oldest first so a replay preserves the order messages died in.
+async function __tova_selectDeadLetters(db, { ids = null, all = false, queue = null, max = null }) {
+  await __tova_opsDb(db);
+  if (ids) {
+    const rows = [];
+    for (const id of ids) {
+      const row = await db.prepare("SELECT * FROM tova_dead_letters WHERE id = ?").bind(String(id)).first();
+      if (row) rows.push(row);
+    }
+    return max === null ? rows : rows.slice(0, max);
+  }
+  if (!all) return [];
+  const { results } = await db.prepare(
+    `SELECT * FROM tova_dead_letters ${queue ? "WHERE queue = ?" : ""} ORDER BY first_seen ASC, id ASC
+     ${max === null ? "" : "LIMIT " + Number(max)}`,
+  ).bind(...(queue ? [queue] : [])).all();
+  return results;
+}
+
+async function __tova_countDeadLetters(db, queue = null) {
+  await __tova_opsDb(db);
+  const row = await db.prepare(`SELECT COUNT(*) AS n FROM tova_dead_letters ${queue ? "WHERE queue = ?" : ""}`)
+    .bind(...(queue ? [queue] : [])).first();
+  return row.n;
+}
+
+async function __tova_deleteDeadLetter(db, id) {
+  const result = await db.prepare("DELETE FROM tova_dead_letters WHERE id = ?").bind(id).run();
+  return result.meta ? result.meta.changes : 0;
+}
+
+async function __tova_rememberReplay(db, row, now = Date.now()) {
+  const fingerprint = await __tova_fingerprint(row.queue, row.body);
+  await db.batch([
+    db.prepare("DELETE FROM tova_replays WHERE replayed_at < ?").bind(now - __tova_REPLAY_LINEAGE_MS),
+    db.prepare(
+      `INSERT INTO tova_replays (fingerprint, queue, replays, first_seen, replayed_at) VALUES (?1, ?2, ?3, ?4, ?5)
+       ON CONFLICT(fingerprint) DO UPDATE SET replays = ?3, first_seen = MIN(first_seen, ?4), replayed_at = ?5`,
+    ).bind(fingerprint, row.queue, (row.replays || 0) + 1, row.first_seen, now),
+  ]);
+}
+
+// -- cron runs ------------------------------------------------------------------------------------
+
+async function __tova_recordCronRun(db, run) {
+  await __tova_opsDb(db);
+  await db.batch([
+    db.prepare(
+      "INSERT INTO tova_cron_runs (id, name, trigger, started_at, duration_ms, ok, error) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    ).bind(run.id, run.name, run.trigger, run.started_at, run.duration_ms, run.ok ? 1 : 0, run.error),
+    db.prepare(
+      `DELETE FROM tova_cron_runs WHERE name = ?1 AND id NOT IN
+         (SELECT id FROM tova_cron_runs WHERE name = ?1 ORDER BY started_at DESC LIMIT ${__tova_CRON_RUNS_KEPT})`,
+    ).bind(run.name),
+  ]);
+}
+
+async function __tova_recentCronRuns(db, name, limit = 20) {
+  await __tova_opsDb(db);
+  const { results } = await db.prepare(
+    "SELECT * FROM tova_cron_runs WHERE name = ? ORDER BY started_at DESC, rowid DESC LIMIT ?",
+  ).bind(name, limit).all();
+  return results.map((row) => ({ ...row, ok: row.ok === 1, error: row.error ?? null }));
+}

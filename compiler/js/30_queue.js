@@ -1,0 +1,117 @@
+// Queue consumers: the wrapper around the user's `consume` handler (retry instead of failing silently,
+// remember why each message failed, count outcomes), the generated consumer of each dead-letter queue
+// (keeps every dead message in the ops store), and queue metrics read through the producer bindings.
+
+const __tova_DEFAULT_MAX_RETRIES = 3; // Cloudflare's default when a consumer sets none
+
+// The handler sees messages that behave like the platform's, but whose ack()/retry() we can observe:
+// an explicit decision by the user wins over the wrapper's default.
+function __tova_observedMessage(msg, decisions) {
+  return {
+    id: msg.id,
+    timestamp: msg.timestamp,
+    body: msg.body,
+    attempts: msg.attempts,
+    ack() {
+      decisions.set(msg.id, "ack");
+      msg.ack();
+    },
+    retry(options) {
+      decisions.set(msg.id, "retry");
+      msg.retry(options);
+    },
+  };
+}
+
+function __tova_observedBatch(batch, messages, decisions) {
+  return {
+    queue: batch.queue,
+    messages,
+    ackAll() {
+      for (const msg of batch.messages) decisions.set(msg.id, "ack");
+      batch.ackAll();
+    },
+    retryAll(options) {
+      for (const msg of batch.messages) decisions.set(msg.id, "retry");
+      batch.retryAll(options);
+    },
+  };
+}
+
+async function __tova_runConsumer(consumer, batch, env, ops) {
+  const decisions = new Map();
+  const messages = batch.messages.map((msg) => __tova_observedMessage(msg, decisions));
+  let failure = null;
+  try {
+    await consumer.handler(messages, __tova_observedBatch(batch, messages, decisions));
+  } catch (err) {
+    failure = err;
+  }
+
+  const maxRetries = consumer.maxRetries ?? __tova_DEFAULT_MAX_RETRIES;
+  const errorText = failure === null ? "retried by the consumer" : __tova_errorMessage(failure);
+  const failed = [];
+  const recovered = [];
+  const delta = { acked: 0, retried: 0, dead_lettered: 0, dropped: 0 };
+  for (const msg of batch.messages) {
+    const decision = decisions.get(msg.id) || (failure === null ? "ack" : "retry");
+    if (decision === "ack") {
+      delta.acked++;
+      if (msg.attempts > 1) recovered.push(msg.id);
+      continue;
+    }
+    if (!decisions.has(msg.id)) msg.retry();
+    failed.push({ id: msg.id, attempts: msg.attempts, error: errorText });
+    if (msg.attempts <= maxRetries) delta.retried++;
+    else if (consumer.dlq) delta.dead_lettered++;
+    else delta.dropped++;
+  }
+
+  if (failure !== null) {
+    const last = failed.length ? failed[0].attempts : 0;
+    const fate = last <= maxRetries ? "will retry" : consumer.dlq ? `moving to ${consumer.dlq}` : "giving up (no dead-letter queue)";
+    console.error(`queue ${consumer.queue}: consumer failed on ${failed.length} message(s), attempt ${last} of ${maxRetries + 1}, ${fate}: ${errorText}`);
+  }
+
+  // Bookkeeping must never turn a handled batch into a failed one: the messages' fate is decided above.
+  const db = env[ops.d1];
+  if (!db) return;
+  try {
+    await __tova_recordFailures(db, consumer.queue, failed);
+    await __tova_forgetFailures(db, recovered);
+    await __tova_bumpCounters(db, consumer.queue, delta, failed.length ? errorText : null);
+  } catch (err) {
+    console.error(`tova ops store: could not record the outcome of a ${consumer.queue} batch: ${__tova_errorMessage(err)}`);
+  }
+}
+
+// The generated consumer of a DLQ. Throwing here lets the platform redeliver the DLQ batch, so a
+// store that is briefly unavailable loses nothing.
+async function __tova_runDeadLetterStore(store, batch, env, spec) {
+  const source = (spec.consumers || []).find((consumer) => consumer.queue === store.source);
+  const fallbackAttempts = source ? (source.maxRetries ?? __tova_DEFAULT_MAX_RETRIES) + 1 : null;
+  await __tova_storeDeadLetters(env[spec.ops.d1], store, batch.messages, fallbackAttempts);
+  console.log(`queue ${store.dlq}: stored ${batch.messages.length} dead letter(s) from ${store.source}`);
+}
+
+async function __tova_queueMetrics(spec, env) {
+  const queues = [];
+  for (const { name, binding } of spec.queues || []) {
+    const entry = { queue: name, binding, backlog_count: null, backlog_bytes: null, oldest_message_timestamp: null };
+    const producer = env[binding];
+    try {
+      if (!producer) throw new Error(`binding ${binding} is not configured`);
+      if (typeof producer.metrics !== "function") throw new Error("this runtime's queue binding has no metrics()");
+      const metrics = await producer.metrics();
+      entry.backlog_count = metrics.backlogCount ?? null;
+      entry.backlog_bytes = metrics.backlogBytes ?? null;
+      const oldest = metrics.oldestMessageTimestamp;
+      // An empty queue reports 0 (locally) or nothing: both mean "no oldest message".
+      entry.oldest_message_timestamp = oldest ? (oldest instanceof Date ? oldest.getTime() : Number(oldest)) : null;
+    } catch (err) {
+      entry.error = __tova_errorMessage(err);
+    }
+    queues.push(entry);
+  }
+  return queues;
+}

@@ -1,0 +1,189 @@
+// The /__tova/* admin routes (contracts.md §3). They exist only when the worker has the admin token
+// secret: without it every admin path answers 404 and nothing runs; with it a missing or wrong
+// `Authorization: Bearer` answers 401. The token is compared in constant time and never logged.
+
+const __tova_REPLAY_DEFAULT_RATE = 50; // messages per second
+const __tova_REPLAY_MAX_RATE = 1000;
+// One request replays for at most this long; `remaining` tells the caller to ask again.
+const __tova_REPLAY_BUDGET_MS = 25000;
+const __tova_DLQ_PAGE_MAX = 500;
+
+// Hashing both sides first makes the comparison's time independent of where they differ and of the
+// presented token's length.
+async function __tova_tokenMatches(presented, expected) {
+  const encoder = new TextEncoder();
+  const [a, b] = await Promise.all([
+    crypto.subtle.digest("SHA-256", encoder.encode(presented)),
+    crypto.subtle.digest("SHA-256", encoder.encode(expected)),
+  ]);
+  const x = new Uint8Array(a);
+  const y = new Uint8Array(b);
+  let difference = 0;
+  for (let i = 0; i < x.length; i++) difference |= x[i] ^ y[i];
+  return difference === 0;
+}
+
+async function __tova_authorize(request, env, ops) {
+  const expected = env[ops.tokenSecret];
+  if (typeof expected !== "string" || expected === "") return __tova_json({ error: "not found" }, 404);
+  const header = request.headers.get("Authorization") || "";
+  const presented = header.startsWith("Bearer ") ? header.slice(7).trim() : "";
+  if (presented === "" || !(await __tova_tokenMatches(presented, expected))) {
+    return __tova_json({ error: "unauthorized" }, 401, { "WWW-Authenticate": 'Bearer realm="tova"' });
+  }
+  return null;
+}
+
+async function __tova_readJson(request) {
+  const text = await request.text();
+  if (text.trim() === "") return {};
+  try {
+    const value = JSON.parse(text);
+    if (value && typeof value === "object" && !Array.isArray(value)) return value;
+  } catch {}
+  throw new __tova_BadRequest("the body must be a JSON object");
+}
+
+// {ids: [...]} or {all: true, queue?}: the dead letters an action applies to.
+function __tova_selection(body) {
+  if (Array.isArray(body.ids)) return { ids: body.ids.map(String), all: false, queue: null };
+  if (body.all === true) return { ids: null, all: true, queue: body.queue ? String(body.queue) : null };
+  throw new __tova_BadRequest('give "ids": [...] or "all": true');
+}
+
+function __tova_ownStore(spec, row) {
+  return (spec.deadLetterStores || []).find((store) => store.source === row.queue && store.dlq === row.dlq) || null;
+}
+
+// Only this worker's own dead-letter stores: each DLQ is served by exactly one worker, so a console that
+// asks every worker sees each dead letter once.
+async function __tova_ownRows(spec, db, selection, max = null) {
+  const rows = await __tova_selectDeadLetters(db, { ...selection, max: null });
+  const own = rows.filter((row) => __tova_ownStore(spec, row));
+  return max === null ? own : own.slice(0, max);
+}
+
+function __tova_waitMs(ms) {
+  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
+}
+
+async function __tova_replay(spec, env, body) {
+  const db = env[spec.ops.d1];
+  const rate = body.rate === undefined ? __tova_REPLAY_DEFAULT_RATE : Number(body.rate);
+  if (!(rate > 0 && rate <= __tova_REPLAY_MAX_RATE)) throw new __tova_BadRequest(`rate must be between 0 and ${__tova_REPLAY_MAX_RATE} per second`);
+  const max = body.max === undefined || body.max === null ? null : Number(body.max);
+  if (max !== null && !(Number.isInteger(max) && max >= 0)) throw new __tova_BadRequest("max must be a whole number");
+  const selection = __tova_selection(body);
+  const rows = await __tova_ownRows(spec, db, selection, max);
+
+  const replayed = [];
+  const failed = [];
+  if (selection.ids) {
+    const found = new Set(rows.map((row) => row.id));
+    for (const id of selection.ids) if (!found.has(id)) failed.push({ id, error: "not in this worker's dead-letter store" });
+  }
+  const started = Date.now();
+  for (let i = 0; i < rows.length; i++) {
+    // Evenly spaced sends: message i leaves at i/rate seconds after the start.
+    await __tova_waitMs(started + (i * 1000) / rate - Date.now());
+    if (Date.now() - started > __tova_REPLAY_BUDGET_MS) break;
+    const row = rows[i];
+    const store = __tova_ownStore(spec, row);
+    const producer = env[store.sourceBinding];
+    try {
+      if (!producer) throw new Error(`binding ${store.sourceBinding} is not configured`);
+      const options = row.content_type === "bytes" ? { contentType: "bytes" } : undefined;
+      await producer.send(__tova_decodeBody(row.body, row.content_type), options);
+    } catch (err) {
+      failed.push({ id: row.id, error: `not sent to ${row.queue}: ${__tova_errorMessage(err)}` });
+      continue;
+    }
+    // Only now, with the message safely back on its queue, may it leave the store.
+    try {
+      await __tova_rememberReplay(db, row);
+      await __tova_deleteDeadLetter(db, row.id);
+      replayed.push(row.id);
+    } catch (err) {
+      failed.push({ id: row.id, error: `sent to ${row.queue}, but still in the store (replaying it again would duplicate it): ${__tova_errorMessage(err)}` });
+    }
+  }
+  const remaining = (await __tova_ownRows(spec, db, { ids: null, all: true, queue: selection.queue })).length;
+  if (replayed.length) console.log(`dead letters: replayed ${replayed.length} message(s) at up to ${rate}/s`);
+  return { replayed, failed, remaining };
+}
+
+async function __tova_deleteSelected(spec, env, body) {
+  const db = env[spec.ops.d1];
+  const rows = await __tova_ownRows(spec, db, __tova_selection(body));
+  let deleted = 0;
+  for (const row of rows) deleted += await __tova_deleteDeadLetter(db, row.id);
+  if (deleted) console.log(`dead letters: deleted ${deleted} message(s)`);
+  return { deleted };
+}
+
+async function __tova_listOwn(spec, db, url) {
+  const stores = spec.deadLetterStores || [];
+  const queue = url.searchParams.get("queue") || null;
+  const limit = Math.max(1, Math.min(__tova_DLQ_PAGE_MAX, parseInt(url.searchParams.get("limit") || "50", 10) || 50));
+  const cursor = url.searchParams.get("cursor") || null;
+  if (stores.length === 0 || (queue && !stores.some((store) => store.source === queue))) {
+    return { messages: [], next_cursor: null, total: 0 };
+  }
+  // All of a project's workers share one ops database; a worker lists only the DLQs it serves.
+  return __tova_listDeadLetters(db, { queues: queue ? [queue] : stores.map((store) => store.source), limit, cursor });
+}
+
+async function __tova_admin(spec, request, env, url) {
+  const denied = await __tova_authorize(request, env, spec.ops);
+  if (denied) return denied;
+  const path = url.pathname.slice(spec.ops.prefix.length).replace(/\/+$/, "") || "/";
+  const method = request.method;
+  const db = env[spec.ops.d1];
+  try {
+    if (method === "GET" && path === "/info") {
+      return __tova_json({
+        worker: spec.worker,
+        script: spec.script,
+        queues: (spec.queues || []).map((queue) => queue.name),
+        consumes: (spec.consumers || []).map((consumer) => consumer.queue),
+        schedules: (spec.schedules || []).map((schedule) => schedule.name),
+        dead_letter_stores: (spec.deadLetterStores || []).map((store) => store.dlq),
+      });
+    }
+    if (method === "GET" && path === "/queues") {
+      const queues = await __tova_queueMetrics(spec, env);
+      const consumed = (spec.consumers || []).map((consumer) => consumer.queue);
+      const counters = db && consumed.length ? await __tova_readCounters(db, consumed) : [];
+      return __tova_json({ queues, counters });
+    }
+    if (method === "GET" && path === "/crons") {
+      const crons = [];
+      for (const schedule of spec.schedules || []) {
+        crons.push({ name: schedule.name, cron: schedule.cron, runs: db ? await __tova_recentCronRuns(db, schedule.name) : [] });
+      }
+      return __tova_json({ crons });
+    }
+    if (method === "POST" && path.startsWith("/cron/")) {
+      const name = __tova_decodeSegment(path.slice("/cron/".length));
+      const schedule = (spec.schedules || []).find((candidate) => candidate.name === name);
+      if (!schedule) return __tova_json({ error: `no schedule named "${name}" in worker ${spec.worker}` }, 404);
+      return __tova_json(await __tova_runSchedule(schedule, "manual", __tova_cronController(schedule), env, spec.ops));
+    }
+    if (path === "/dlq" || path.startsWith("/dlq/")) {
+      if (!db) return __tova_json({ error: `the ops store (D1 binding ${spec.ops.d1}) is not configured` }, 503);
+      if (method === "GET" && path === "/dlq") return __tova_json(await __tova_listOwn(spec, db, url));
+      if (method === "POST" && path === "/dlq/replay") return __tova_json(await __tova_replay(spec, env, await __tova_readJson(request)));
+      if (method === "POST" && path === "/dlq/delete") return __tova_json(await __tova_deleteSelected(spec, env, await __tova_readJson(request)));
+      if (method === "GET" && path.startsWith("/dlq/")) {
+        const row = await __tova_getDeadLetter(db, __tova_decodeSegment(path.slice("/dlq/".length)));
+        if (!row || !__tova_ownStore(spec, row)) return __tova_json({ error: "no such dead letter" }, 404);
+        return __tova_json(row);
+      }
+    }
+    return __tova_json({ error: "not found" }, 404);
+  } catch (err) {
+    if (err instanceof __tova_BadRequest) return __tova_json({ error: err.message }, 400);
+    console.error(`tova admin ${method} ${path} failed: ${__tova_errorMessage(err)}`);
+    return __tova_json({ error: __tova_errorMessage(err) }, 500);
+  }
+}

@@ -1,0 +1,111 @@
+"""The Cloudflare target: the workers as deployed on the account named by the environment.
+
+It reads the deploy state (URLs, queue ids, the admin token) that `tova deploy` wrote, adds the two
+sources only the account can answer (live queue metrics and GraphQL analytics), and deploys on request
+(the console asks for confirmation first). Health, stats, dead letters and crons go through the
+workers' own URLs, as on the local target.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+from typing import Any, Mapping
+
+import httpx
+
+from console.sources.base import Source
+from console.targets.base import Progress
+from console.targets.cloudflare.analytics import AnalyticsSource
+from console.targets.cloudflare.client import Credentials, async_client, credentials_from_env, sync_client
+from console.targets.cloudflare.deploy import Deployer, load_manifest
+from console.targets.cloudflare.queue_metrics import QueueMetricsSource
+from console.targets.cloudflare.state import DeployState, state_path
+from console.targets.cloudflare.throttle import ApiGate
+
+
+class CloudflareTarget:
+    name = "cloudflare"
+
+    def __init__(self, project: Any, env: Mapping[str, str] | None = None) -> None:
+        self.project = project
+        self.env = os.environ if env is None else env
+        self.manifest_path = Path(project.manifest_path)
+        self.root = Path(project.root)
+        self.manifest = load_manifest(self.manifest_path)
+        self.creds: Credentials | None = None
+        self.state: DeployState | None = None
+        self._client: Any = None
+        self.gate = ApiGate()
+
+    def _credentials(self) -> Credentials:
+        if self.creds is None:
+            self.creds = credentials_from_env(self.env)
+        return self.creds
+
+    def _load_state(self) -> DeployState:
+        creds = self._credentials()
+        self.state = DeployState.load(state_path(self.root, creds.account_id), self.manifest["project"], creds.account_id)
+        return self.state
+
+    async def start(self, progress: Progress) -> None:
+        state = self._load_state()
+        if not state.urls:
+            progress(f"{self.manifest['project']} is not deployed on account {self._credentials().account_short} yet: "
+                     f"run `tova deploy {self.manifest.get('source', 'FILE.tova')}` (or the console's deploy action)")
+        else:
+            progress(f"watching {len(state.urls)} workers on {state.subdomain}.workers.dev")
+
+    async def stop(self) -> None:
+        if self._client is not None:
+            await self._client.close()
+            self._client = None
+
+    def worker_urls(self) -> dict[str, str]:
+        return dict(self.state.urls) if self.state else {}
+
+    def secret(self, name: str) -> str | None:
+        return self.state.secret_values.get(name) if self.state else None
+
+    def label(self) -> str:
+        n = len(self.manifest.get("workers", []))
+        if self.creds is None:
+            return f"cloudflare · {n} workers"
+        deployed = "" if self.state and self.state.urls else " · not deployed"
+        return f"cloudflare · account {self.creds.account_short} · {n} workers{deployed}"
+
+    def sources(self, http: httpx.AsyncClient) -> list[Source]:
+        state = self.state or self._load_state()
+        creds = self._credentials()
+        queue_ids = {q["name"]: state.queues[q["name"]] for q in self.manifest.get("queues", []) if q["name"] in state.queues}
+        scripts = {w["block"]: w["name"] for w in self.manifest.get("workers", []) if w["name"] in state.scripts}
+        if self._client is None:
+            self._client = async_client(creds)
+        sources: list[Source] = []
+        if queue_ids:
+            sources.append(QueueMetricsSource(creds, self._client, queue_ids, self.gate))
+        if queue_ids or scripts:
+            sources.append(AnalyticsSource(creds, http, queue_ids, scripts, self.gate, deployed_at=state.deployed_at))
+        return sources
+
+    def deployer(self, progress: Progress) -> Deployer:
+        creds = self._credentials()
+        state = self._load_state()
+        return Deployer(self.manifest, self.manifest_path.parent, state, creds, sync_client(creds), progress, self.env)
+
+    async def deploy(self, progress: Progress) -> str:
+        """Survey, then apply (the console has asked for confirmation). Runs the blocking SDK in a thread."""
+
+        def run() -> str:
+            deployer = self.deployer(progress)
+            plan = deployer.survey()
+            for line in plan.render().splitlines():
+                progress(line)
+            if plan.empty:
+                return "nothing to change: the account matches the program"
+            return deployer.apply(plan)
+
+        result = await asyncio.to_thread(run)
+        self._load_state()
+        return result

@@ -1,0 +1,504 @@
+"""A small fake of the Cloudflare API on loopback, speaking its documented JSON envelopes.
+
+It implements only the endpoints `tova` uses, with the shapes of the API reference (v4 envelope
+``{success, errors, messages, result, result_info}``; page-numbered lists for KV and D1, a cursor for
+R2 buckets, single pages for queues, consumers, scripts and secrets) and a ``/graphql`` endpoint that
+answers the analytics datasets asked for. D1 queries run on a real in-memory SQLite per database, so a
+migration that is applied twice fails the way it would on D1.
+
+Tests drive it through the real ``cloudflare`` SDK and httpx (``CLOUDFLARE_BASE_URL`` points here), and
+inspect ``calls`` (method, path) to count what a deploy did. Faults are injected per route:
+``fail(method, pattern, status, ...)`` answers with an error envelope (or ``success: false`` on 200).
+"""
+
+from __future__ import annotations
+
+import email.parser
+import email.policy
+import itertools
+import json
+import re
+import socket
+import sqlite3
+import threading
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Callable
+from urllib.parse import parse_qs, urlsplit
+
+PREFIX = "/client/v4"
+CONSUMER_DEFAULTS = {"batch_size": 10, "max_retries": 3, "max_wait_time_ms": 5000, "retry_delay": 0, "max_concurrency": None}
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@dataclass
+class Fault:
+    method: str
+    pattern: re.Pattern[str]
+    status: int
+    errors: list[dict[str, Any]]
+    times: int
+    headers: dict[str, str]
+
+
+@dataclass
+class Call:
+    method: str
+    path: str  # without the /client/v4 prefix or the query
+    query: dict[str, list[str]]
+    body: Any = None
+
+
+@dataclass
+class Script:
+    name: str
+    etag: str
+    metadata: dict[str, Any]
+    modules: dict[str, bytes]
+    created_on: str
+    modified_on: str
+    secrets: dict[str, str] = field(default_factory=dict)
+    schedules: list[str] = field(default_factory=list)
+    workers_dev: bool = False
+
+
+class FakeCloudflare:
+    def __init__(self, token: str, account_id: str, subdomain: str | None = "tova-test") -> None:
+        self.token = token
+        self.account_id = account_id
+        self.subdomain = subdomain
+        self.calls: list[Call] = []
+        self.faults: list[Fault] = []
+        self.kv: list[dict[str, Any]] = []
+        self.d1: list[dict[str, Any]] = []
+        self.d1_sql: dict[str, sqlite3.Connection] = {}
+        self.r2: list[dict[str, Any]] = []
+        self.queues: list[dict[str, Any]] = []
+        self.consumers: dict[str, list[dict[str, Any]]] = {}  # queue_id -> consumers
+        self.scripts: dict[str, Script] = {}
+        self.queue_metrics: dict[str, dict[str, float]] = {}  # queue name -> metrics
+        self.analytics: dict[str, list[dict[str, Any]]] = {}  # dataset -> rows (with dimensions)
+        self.graphql_queries: list[dict[str, Any]] = []
+        self.graphql_errors: list[dict[str, Any]] = []  # set to answer the next queries with these, on HTTP 200
+        self._lock = threading.Lock()
+        self._ids = itertools.count(1)
+        self._server: ThreadingHTTPServer | None = None
+
+    # ----- life cycle
+
+    def start(self) -> FakeCloudflare:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:  # keep test output clean
+                pass
+
+            def setup(self) -> None:
+                super().setup()
+                # headers and body go out in two writes; without this, Nagle and delayed ACKs add ~40 ms each
+                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+            def _handle(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length) if length else b""
+                status, body, headers = fake.dispatch(self.command, self.path, dict(self.headers), raw)
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self._server:
+            self._server.shutdown()
+            self._server.server_close()
+
+    @property
+    def base_url(self) -> str:
+        assert self._server
+        return f"http://127.0.0.1:{self._server.server_address[1]}{PREFIX}"
+
+    # ----- test controls
+
+    def fail(self, method: str, pattern: str, status: int = 500, *, message: str = "internal error",
+             code: int = 10013, times: int = 1, headers: dict[str, str] | None = None) -> None:
+        """The next ``times`` requests matching answer ``status`` with an error envelope (200 means
+        ``success: false`` with HTTP 200, which the SDK turns into ``None``)."""
+        self.faults.append(Fault(method.upper(), re.compile(pattern), status, [{"code": code, "message": message}],
+                                 times, headers or {}))
+
+    def writes(self) -> list[Call]:
+        """Calls that create or change something (a D1 query counts: it may write)."""
+        return [c for c in self.calls if c.method in ("POST", "PUT", "PATCH", "DELETE") and c.path != "/graphql"]
+
+    def count(self, method: str, pattern: str) -> int:
+        rx = re.compile(pattern)
+        return sum(1 for c in self.calls if c.method == method and rx.fullmatch(c.path))
+
+    # ----- HTTP
+
+    def dispatch(self, method: str, target: str, headers: dict[str, str], raw: bytes) -> tuple[int, Any, dict[str, str]]:
+        parts = urlsplit(target)
+        if not parts.path.startswith(PREFIX):
+            return 404, self._error(7000, "No route for that URI"), {}
+        path = parts.path[len(PREFIX):]
+        query = parse_qs(parts.query)
+        body = self._body(headers, raw)
+        with self._lock:
+            self.calls.append(Call(method, path, query, body))
+            if headers.get("Authorization", headers.get("authorization")) != f"Bearer {self.token}":
+                return 403, self._error(10000, "Authentication error"), {}
+            for fault in self.faults:
+                if fault.times > 0 and fault.method == method and fault.pattern.fullmatch(path):
+                    fault.times -= 1
+                    if fault.status == 200:
+                        return 200, {"success": False, "errors": fault.errors, "messages": [], "result": None}, fault.headers
+                    return fault.status, {"success": False, "errors": fault.errors, "messages": [], "result": None}, fault.headers
+            if path == "/graphql" and method == "POST":
+                return 200, self.graphql(body), {}
+            acct = f"/accounts/{self.account_id}"
+            if not path.startswith(acct + "/"):
+                return 403, self._error(10000, "Authentication error"), {}
+            rest = path[len(acct):]
+            for route_method, pattern, handler in self._routes():
+                if route_method == method:
+                    match = re.fullmatch(pattern, rest)
+                    if match:
+                        return handler(query, body, *match.groups())
+            return 404, self._error(7003, f"Could not route to {path}, perhaps your object identifier is invalid?"), {}
+
+    def _body(self, headers: dict[str, str], raw: bytes) -> Any:
+        ctype = headers.get("Content-Type") or headers.get("content-type") or ""
+        if ctype.startswith("multipart/form-data"):
+            message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+                b"Content-Type: " + ctype.encode() + b"\r\n\r\n" + raw)
+            parts = []
+            for part in message.iter_parts():
+                parts.append({"name": part.get_param("name", header="content-disposition"),
+                              "filename": part.get_filename(), "type": part.get_content_type(),
+                              "data": part.get_payload(decode=True)})
+            return {"multipart": parts}
+        if raw:
+            try:
+                return json.loads(raw)
+            except ValueError:
+                return raw
+        return None
+
+    @staticmethod
+    def _ok(result: Any, result_info: dict[str, Any] | None = None, status: int = 200) -> tuple[int, Any, dict[str, str]]:
+        body: dict[str, Any] = {"success": True, "errors": [], "messages": [], "result": result}
+        if result_info is not None:
+            body["result_info"] = result_info
+        return status, body, {}
+
+    @staticmethod
+    def _error(code: int, message: str) -> dict[str, Any]:
+        return {"success": False, "errors": [{"code": code, "message": message}], "messages": [], "result": None}
+
+    def _fail(self, status: int, code: int, message: str) -> tuple[int, Any, dict[str, str]]:
+        return status, self._error(code, message), {}
+
+    def _id(self) -> str:
+        return uuid.UUID(int=next(self._ids)).hex
+
+    @staticmethod
+    def _paged(items: list[Any], query: dict[str, list[str]], default_per_page: int = 20) -> tuple[int, Any, dict[str, str]]:
+        page = int(query.get("page", ["1"])[0])
+        per_page = int(float(query.get("per_page", [str(default_per_page)])[0]))
+        chunk = items[(page - 1) * per_page: page * per_page]
+        total_pages = max(1, -(-len(items) // per_page))
+        return FakeCloudflare._ok(chunk, {"page": page, "per_page": per_page, "count": len(chunk),
+                                          "total_count": len(items), "total_pages": total_pages})
+
+    def _routes(self) -> list[tuple[str, str, Callable[..., tuple[int, Any, dict[str, str]]]]]:
+        seg = r"([^/]+)"
+        return [
+            ("GET", r"/workers/subdomain", self.get_subdomain),
+            ("GET", r"/storage/kv/namespaces", lambda q, b: self._paged(self.kv, q)),
+            ("POST", r"/storage/kv/namespaces", self.create_kv),
+            ("GET", r"/d1/database", self.list_d1),
+            ("POST", r"/d1/database", self.create_d1),
+            ("POST", rf"/d1/database/{seg}/query", self.query_d1),
+            ("GET", r"/r2/buckets", self.list_r2),
+            ("POST", r"/r2/buckets", self.create_r2),
+            ("GET", r"/queues", lambda q, b: self._ok(self.queues, {"page": 1, "per_page": 100, "count": len(self.queues),
+                                                                     "total_count": len(self.queues), "total_pages": 1})),
+            ("POST", r"/queues", self.create_queue),
+            ("GET", rf"/queues/{seg}/metrics", self.queue_metrics_of),
+            ("GET", rf"/queues/{seg}/consumers", self.list_consumers),
+            ("POST", rf"/queues/{seg}/consumers", self.create_consumer),
+            ("PUT", rf"/queues/{seg}/consumers/{seg}", self.update_consumer),
+            ("GET", r"/workers/scripts", self.list_scripts),
+            ("PUT", rf"/workers/scripts/{seg}", self.upload_script),
+            ("GET", rf"/workers/scripts/{seg}/secrets", self.list_secrets),
+            ("PUT", rf"/workers/scripts/{seg}/secrets", self.put_secret),
+            ("GET", rf"/workers/scripts/{seg}/schedules", self.get_schedules),
+            ("PUT", rf"/workers/scripts/{seg}/schedules", self.put_schedules),
+            ("GET", rf"/workers/scripts/{seg}/subdomain", self.get_script_subdomain),
+            ("POST", rf"/workers/scripts/{seg}/subdomain", self.post_script_subdomain),
+        ]
+
+    # ----- handlers
+
+    def get_subdomain(self, query: Any, body: Any) -> tuple[int, Any, dict[str, str]]:
+        if not self.subdomain:
+            return self._fail(404, 10007, "This account does not have a workers.dev subdomain")
+        return self._ok({"subdomain": self.subdomain})
+
+    def create_kv(self, query: Any, body: Any) -> tuple[int, Any, dict[str, str]]:
+        title = (body or {}).get("title")
+        if not title:
+            return self._fail(400, 10026, "a title is required")
+        if any(ns["title"] == title for ns in self.kv):
+            return self._fail(400, 10014, "a namespace with this account ID and title already exists")
+        ns = {"id": self._id(), "title": title, "supports_url_encoding": True}
+        self.kv.append(ns)
+        return self._ok(ns)
+
+    def list_d1(self, query: dict[str, list[str]], body: Any) -> tuple[int, Any, dict[str, str]]:
+        name = query.get("name", [None])[0]
+        items = [db for db in self.d1 if name is None or name in db["name"]]
+        return self._paged(items, query, default_per_page=1000)
+
+    def create_d1(self, query: Any, body: Any) -> tuple[int, Any, dict[str, str]]:
+        name = (body or {}).get("name")
+        if any(db["name"] == name for db in self.d1):
+            return self._fail(400, 7502, "A database with that name already exists")
+        db = {"uuid": str(uuid.UUID(int=next(self._ids))), "name": name, "created_at": _now(), "version": "production",
+              "num_tables": 0, "file_size": 0}
+        self.d1.append(db)
+        self.d1_sql[db["uuid"]] = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+        return self._ok(db)
+
+    def query_d1(self, query: Any, body: Any, db_id: str) -> tuple[int, Any, dict[str, str]]:
+        conn = self.d1_sql.get(db_id)
+        if conn is None:
+            return self._fail(404, 7404, "The database could not be found")
+        sql, params = (body or {}).get("sql", ""), (body or {}).get("params") or []
+        try:
+            if params or sql.strip().upper().startswith("SELECT"):
+                cursor = conn.execute(sql, params)
+                cols = [d[0] for d in cursor.description or []]
+                rows = [dict(zip(cols, row)) for row in cursor.fetchall()]
+            else:
+                conn.executescript(f"BEGIN;\n{sql}\nCOMMIT;")
+                rows = []
+        except sqlite3.Error as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            return self._fail(400, 7500, f"{exc}: SQLITE_ERROR")
+        return self._ok([{"results": rows, "success": True, "meta": {"changed_db": not rows, "changes": 0}}])
+
+    def list_r2(self, query: dict[str, list[str]], body: Any) -> tuple[int, Any, dict[str, str]]:
+        per_page = int(float(query.get("per_page", ["20"])[0]))
+        start = int(query.get("cursor", ["0"])[0])
+        chunk = self.r2[start:start + per_page]
+        cursor = str(start + per_page) if start + per_page < len(self.r2) else ""
+        return self._ok({"buckets": chunk}, {"cursor": cursor, "per_page": per_page})
+
+    def create_r2(self, query: Any, body: Any) -> tuple[int, Any, dict[str, str]]:
+        name = (body or {}).get("name", "")
+        if not re.fullmatch(r"[a-z0-9][a-z0-9-]{1,61}[a-z0-9]", name):
+            return self._fail(400, 10005, "The specified bucket name is not valid")
+        if any(b["name"] == name for b in self.r2):
+            return self._fail(409, 10004, "The bucket you tried to create already exists, and you own it")
+        bucket = {"name": name, "creation_date": _now(), "location": "WEUR", "storage_class": "Standard"}
+        self.r2.append(bucket)
+        return self._ok(bucket)
+
+    def create_queue(self, query: Any, body: Any) -> tuple[int, Any, dict[str, str]]:
+        name = (body or {}).get("queue_name")
+        if any(q["queue_name"] == name for q in self.queues):
+            return self._fail(409, 11009, "A queue with this name already exists")
+        queue = {"queue_id": self._id(), "queue_name": name, "created_on": _now(), "modified_on": _now(),
+                 "producers": [], "producers_total_count": 0, "consumers": [], "consumers_total_count": 0,
+                 "settings": {"delivery_delay": 0, "delivery_paused": False, "message_retention_period": 345600}}
+        self.queues.append(queue)
+        self.consumers[queue["queue_id"]] = []
+        return self._ok(queue)
+
+    def _queue(self, queue_id: str) -> dict[str, Any] | None:
+        return next((q for q in self.queues if q["queue_id"] == queue_id), None)
+
+    def queue_metrics_of(self, query: Any, body: Any, queue_id: str) -> tuple[int, Any, dict[str, str]]:
+        queue = self._queue(queue_id)
+        if queue is None:
+            return self._fail(404, 11000, "Queue not found")
+        metrics = {"backlog_count": 0, "backlog_bytes": 0, "oldest_message_timestamp_ms": 0}
+        metrics.update(self.queue_metrics.get(queue["queue_name"], {}))
+        return self._ok(metrics)
+
+    def list_consumers(self, query: Any, body: Any, queue_id: str) -> tuple[int, Any, dict[str, str]]:
+        if self._queue(queue_id) is None:
+            return self._fail(404, 11000, "Queue not found")
+        return self._ok(self.consumers[queue_id])
+
+    def _consumer_from(self, body: dict[str, Any], queue: dict[str, Any], consumer_id: str) -> tuple[int, Any, dict[str, str]] | dict[str, Any]:
+        script = body.get("script_name")
+        if body.get("type") != "worker" or script not in self.scripts:
+            return self._fail(400, 11004, f"worker {script!r} does not exist")
+        dlq = body.get("dead_letter_queue") or ""
+        if dlq and not any(q["queue_name"] == dlq for q in self.queues):
+            return self._fail(400, 11005, f"dead letter queue {dlq!r} does not exist")
+        settings = dict(CONSUMER_DEFAULTS) | (body.get("settings") or {})
+        return {"consumer_id": consumer_id, "queue_name": queue["queue_name"], "script_name": script, "type": "worker",
+                "dead_letter_queue": dlq, "settings": settings, "created_on": _now()}
+
+    def create_consumer(self, query: Any, body: Any, queue_id: str) -> tuple[int, Any, dict[str, str]]:
+        queue = self._queue(queue_id)
+        if queue is None:
+            return self._fail(404, 11000, "Queue not found")
+        if any(c["type"] == "worker" for c in self.consumers[queue_id]):
+            return self._fail(400, 11003, "Queue already has a worker consumer")
+        made = self._consumer_from(body or {}, queue, self._id())
+        if isinstance(made, tuple):
+            return made
+        self.consumers[queue_id].append(made)
+        return self._ok(made)
+
+    def update_consumer(self, query: Any, body: Any, queue_id: str, consumer_id: str) -> tuple[int, Any, dict[str, str]]:
+        queue = self._queue(queue_id)
+        existing = [c for c in self.consumers.get(queue_id, []) if c["consumer_id"] == consumer_id]
+        if queue is None or not existing:
+            return self._fail(404, 11000, "Consumer not found")
+        made = self._consumer_from(body or {}, queue, consumer_id)
+        if isinstance(made, tuple):
+            return made
+        self.consumers[queue_id] = [made if c["consumer_id"] == consumer_id else c for c in self.consumers[queue_id]]
+        return self._ok(made)
+
+    def list_scripts(self, query: Any, body: Any) -> tuple[int, Any, dict[str, str]]:
+        return self._ok([{"id": s.name, "etag": s.etag, "created_on": s.created_on, "modified_on": s.modified_on,
+                          "handlers": ["fetch"], "has_modules": True} for s in self.scripts.values()])
+
+    def upload_script(self, query: Any, body: Any, name: str) -> tuple[int, Any, dict[str, str]]:
+        parts = (body or {}).get("multipart") if isinstance(body, dict) else None
+        if not parts:
+            return self._fail(400, 10021, "Expected a multipart/form-data upload with metadata and modules")
+        meta_part = next((p for p in parts if p["name"] == "metadata"), None)
+        if meta_part is None:
+            return self._fail(400, 10021, "metadata part missing")
+        metadata = json.loads(meta_part["data"])
+        modules = {p["filename"]: p["data"] for p in parts if p["name"] != "metadata" and p["filename"]}
+        main = metadata.get("main_module")
+        if main not in modules:
+            return self._fail(400, 10021, f"main_module {main!r} is not among the uploaded parts")
+        for b in metadata.get("bindings", []):
+            problem = self._binding_problem(b)
+            if problem:
+                return self._fail(400, 10021, f"binding {b.get('name')}: {problem}")
+        old = self.scripts.get(name)
+        now = _now()
+        script = Script(name=name, etag=uuid.uuid4().hex, metadata=metadata, modules=modules,
+                        created_on=old.created_on if old else now, modified_on=now)
+        if old:
+            keep = metadata.get("keep_bindings") or []
+            script.secrets = old.secrets if "secret_text" in keep else {}
+            script.schedules, script.workers_dev = old.schedules, old.workers_dev
+        self.scripts[name] = script
+        return self._ok({"id": name, "etag": script.etag, "created_on": script.created_on,
+                         "modified_on": script.modified_on, "startup_time_ms": 3, "has_modules": True})
+
+    def _binding_problem(self, b: dict[str, Any]) -> str | None:
+        kind = b.get("type")
+        if kind == "kv_namespace":
+            return None if any(ns["id"] == b.get("namespace_id") for ns in self.kv) else "no such KV namespace"
+        if kind == "d1":
+            db = b.get("id") or b.get("database_id")
+            return None if any(d["uuid"] == db for d in self.d1) else "no such D1 database"
+        if kind == "r2_bucket":
+            return None if any(r["name"] == b.get("bucket_name") for r in self.r2) else "no such R2 bucket"
+        if kind == "queue":
+            return None if any(q["queue_name"] == b.get("queue_name") for q in self.queues) else "no such queue"
+        if kind in ("plain_text", "secret_text"):
+            return None if isinstance(b.get("text"), str) else "text missing"
+        return f"unknown binding type {kind!r}"
+
+    def _script(self, name: str) -> Script | None:
+        return self.scripts.get(name)
+
+    def list_secrets(self, query: Any, body: Any, name: str) -> tuple[int, Any, dict[str, str]]:
+        script = self._script(name)
+        if script is None:
+            return self._fail(404, 10007, "This Worker does not exist on your account.")
+        return self._ok([{"name": n, "type": "secret_text"} for n in sorted(script.secrets)])
+
+    def put_secret(self, query: Any, body: Any, name: str) -> tuple[int, Any, dict[str, str]]:
+        script = self._script(name)
+        if script is None:
+            return self._fail(404, 10007, "This Worker does not exist on your account.")
+        if (body or {}).get("type") != "secret_text" or not isinstance(body.get("text"), str):
+            return self._fail(400, 10021, "a secret_text needs a name and a text")
+        script.secrets[body["name"]] = body["text"]
+        return self._ok({"name": body["name"], "type": "secret_text"})
+
+    def get_schedules(self, query: Any, body: Any, name: str) -> tuple[int, Any, dict[str, str]]:
+        script = self._script(name)
+        if script is None:
+            return self._fail(404, 10007, "This Worker does not exist on your account.")
+        return self._ok({"schedules": [{"cron": c, "created_on": _now(), "modified_on": _now()} for c in script.schedules]})
+
+    def put_schedules(self, query: Any, body: Any, name: str) -> tuple[int, Any, dict[str, str]]:
+        script = self._script(name)
+        if script is None:
+            return self._fail(404, 10007, "This Worker does not exist on your account.")
+        if not isinstance(body, list):
+            return self._fail(400, 10021, "expected a list of {cron}")
+        script.schedules = [item["cron"] for item in body]
+        return self._ok({"schedules": [{"cron": c} for c in script.schedules]})
+
+    def get_script_subdomain(self, query: Any, body: Any, name: str) -> tuple[int, Any, dict[str, str]]:
+        script = self._script(name)
+        if script is None:
+            return self._fail(404, 10007, "This Worker does not exist on your account.")
+        return self._ok({"enabled": script.workers_dev, "previews_enabled": False})
+
+    def post_script_subdomain(self, query: Any, body: Any, name: str) -> tuple[int, Any, dict[str, str]]:
+        script = self._script(name)
+        if script is None:
+            return self._fail(404, 10007, "This Worker does not exist on your account.")
+        script.workers_dev = bool((body or {}).get("enabled"))
+        return self._ok({"enabled": script.workers_dev, "previews_enabled": False})
+
+    # ----- GraphQL analytics
+
+    def graphql(self, body: Any) -> dict[str, Any]:
+        if not isinstance(body, dict) or not isinstance(body.get("query"), str):
+            return {"data": None, "errors": [{"message": "request body must be {query, variables}"}]}
+        query, variables = body["query"], body.get("variables") or {}
+        self.graphql_queries.append(body)
+        if self.graphql_errors:
+            return {"data": None, "errors": self.graphql_errors}
+        if variables.get("accountTag") != self.account_id:
+            return {"data": None, "errors": [{"message": "not authorized for that account", "path": ["viewer", "accounts"],
+                                              "extensions": {"code": "authz"}}]}
+        account: dict[str, Any] = {}
+        queue_ids = set(variables.get("queueIds") or [])
+        scripts = set(variables.get("scripts") or [])
+        for dataset, rows in self.analytics.items():
+            if re.search(rf"\b{dataset}\s*\(", query):
+                if dataset.startswith("queue"):
+                    account[dataset] = [r for r in rows if r["dimensions"].get("queueId") in queue_ids]
+                else:
+                    account[dataset] = [r for r in rows if r["dimensions"].get("scriptName") in scripts]
+        for dataset in re.findall(r"\b(\w+(?:Groups|Adaptive))\s*\(", query):
+            account.setdefault(dataset, [])
+        return {"data": {"viewer": {"accounts": [account]}}, "errors": None}

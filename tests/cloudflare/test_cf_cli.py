@@ -1,0 +1,114 @@
+"""`tova deploy FILE.tova [--yes]` from the command line."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import TOKEN
+from console.cli import main
+from console.commands.deploy import confirm
+
+PIPELINE = Path(__file__).resolve().parents[2] / "examples" / "pipeline" / "pipeline.tova"
+
+
+def test_deploy_without_credentials_names_the_variables(tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("CLOUDFLARE_API_TOKEN", raising=False)
+    monkeypatch.delenv("CLOUDFLARE_ACCOUNT_ID", raising=False)
+    source = tmp_path / "app.tova"
+    source.write_text("// nothing to build: the credentials are checked first\n")
+    assert main(["deploy", str(source), "--yes"]) == 1
+    err = capsys.readouterr().err
+    assert "CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID" in err
+
+
+def test_deploy_of_a_missing_file_says_so(tmp_path, env, capsys):
+    assert main(["deploy", str(tmp_path / "nope.tova")]) == 1
+    assert "no such file" in capsys.readouterr().err
+
+
+def test_confirm_refuses_without_a_terminal():
+    assert confirm("Deploy?", io.StringIO("y\n"), io.StringIO()) is None
+
+
+class _Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_confirm_asks_on_a_terminal():
+    assert confirm("Deploy?", _Tty("y\n"), io.StringIO()) is True
+    assert confirm("Deploy?", _Tty("\n"), io.StringIO()) is False
+
+
+@pytest.fixture
+def pipeline(tmp_path):
+    pytest.importorskip("compiler.driver", reason="the compiler (helper `compiler`) is not on main yet")
+    if not PIPELINE.exists():
+        pytest.skip("examples/pipeline/pipeline.tova is not on main yet")
+    folder = tmp_path / "pipeline"
+    shutil.copytree(PIPELINE.parent, folder, ignore=shutil.ignore_patterns(".tova-out", ".tova", ".dev.vars"))
+    return folder / "pipeline.tova"
+
+
+def test_deploy_refuses_without_yes_when_there_is_no_terminal(pipeline, fake, env, monkeypatch, capsys):
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    assert main(["deploy", str(pipeline)]) == 1
+    captured = capsys.readouterr()
+    assert "Plan for pipeline" in captured.out
+    assert "--yes" in captured.err
+    assert fake.writes() == []
+
+
+def test_deploy_yes_builds_and_deploys_then_changes_nothing(pipeline, fake, env, capsys):
+    assert main(["deploy", str(pipeline), "--yes"]) == 0
+    first = capsys.readouterr()
+    assert "deployed pipeline" in first.out and "workers.dev" in first.out
+    assert fake.scripts and all(s.workers_dev for s in fake.scripts.values())
+    writes = len(fake.writes())
+
+    assert main(["deploy", str(pipeline), "--yes"]) == 0
+    second = capsys.readouterr()
+    assert "nothing to change" in second.out
+    assert len(fake.writes()) == writes
+    assert TOKEN not in first.out + first.err + second.out + second.err
+
+
+def test_status_on_cloudflare_returns_the_backlog_and_outcomes_the_api_served(pipeline, fake, env, capsys):
+    import json
+    import socket
+
+    from helpers import serve_figures
+    from console.targets.cloudflare.state import state_path
+
+    assert main(["deploy", str(pipeline), "--yes"]) == 0
+    serve_figures(fake)
+    # workers.dev is not reachable from tests: point the workers at a closed loopback port, so their
+    # health is "down" at once and only the account's own figures answer
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        dead = s.getsockname()[1]
+    path = state_path(pipeline.parent, env["CLOUDFLARE_ACCOUNT_ID"])
+    state = json.loads(path.read_text())
+    state["urls"] = {block: f"http://127.0.0.1:{dead}" for block in state["urls"]}
+    path.write_text(json.dumps(state))
+    capsys.readouterr()
+
+    code = main(["status", str(pipeline), "--target", "cloudflare", "--json", "--quiet"])
+
+    out = capsys.readouterr().out
+    snapshot = json.loads(out)
+    assert code == 1  # the workers do not answer: a failure for alerting, with the JSON still printed
+    assert snapshot["target"] == "cloudflare"
+    queue = next(q for q in snapshot["queues"] if q["name"] == "process-queue")
+    assert (queue["backlog_count"], queue["backlog_bytes"]) == (42, 4096)
+    assert (queue["acked"], queue["dead_lettered"], queue["dropped"], queue["retried"]) == (117, 7, 1, 25)
+    sources = {s["name"]: s for s in snapshot["sources"]}
+    assert sources["cloudflare:queues"]["ok"] and sources["cloudflare:analytics"]["ok"]
+    stats = {(s["endpoint"], s["key"]): s["value"] for s in snapshot["stats"]}
+    assert stats[("api (analytics)", "errors")] == 12
+    assert stats[("processor (analytics)", "exceeded_memory")] == 4
+    assert TOKEN not in out

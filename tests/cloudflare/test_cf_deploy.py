@@ -1,0 +1,192 @@
+"""`tova deploy` against the fake Cloudflare API, through the real SDK: from nothing, again, after a
+change, and after a failure midway."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+
+import pytest
+
+from conftest import ACCOUNT, TOKEN, write_project, MANIFEST
+from helpers import deploy, deployer
+from console.targets.cloudflare.client import CloudflareError
+from console.targets.cloudflare.state import state_path
+
+CREATES = {
+    "KV namespaces": ("POST", r"/accounts/\w+/storage/kv/namespaces"),
+    "D1 databases": ("POST", r"/accounts/\w+/d1/database"),
+    "R2 buckets": ("POST", r"/accounts/\w+/r2/buckets"),
+    "queues": ("POST", r"/accounts/\w+/queues"),
+    "uploads": ("PUT", r"/accounts/\w+/workers/scripts/[\w-]+"),
+    "consumers": ("POST", r"/accounts/\w+/queues/\w+/consumers"),
+    "workers.dev": ("POST", r"/accounts/\w+/workers/scripts/[\w-]+/subdomain"),
+}
+
+
+def created(fake) -> dict[str, int]:
+    return {what: fake.count(method, pattern) for what, (method, pattern) in CREATES.items()}
+
+
+def test_deploy_from_nothing_creates_every_resource_once_with_the_right_bindings(fake, env, project):
+    lines: list[str] = []
+    plan, _ = deploy(project, env, lines.append)
+
+    assert created(fake) == {"KV namespaces": 1, "D1 databases": 2, "R2 buckets": 1, "queues": 2, "uploads": 2,
+                             "consumers": 2, "workers.dev": 2}
+    assert [ns["title"] for ns in fake.kv] == ["pipeline-metadata"]
+    assert sorted(db["name"] for db in fake.d1) == ["pipeline", "pipeline-tova-ops"]
+    assert [b["name"] for b in fake.r2] == ["images"]
+    assert sorted(q["queue_name"] for q in fake.queues) == ["process-dlq", "process-queue"]
+
+    ids = {"kv": fake.kv[0]["id"], **{db["name"]: db["uuid"] for db in fake.d1}}
+    api = fake.scripts["pipeline-api"]
+    assert api.metadata["main_module"] == "pipeline.edge.api.js"
+    assert "pipeline.edge.api.js" in api.modules
+    bindings = {b["name"]: b for b in api.metadata["bindings"]}
+    assert bindings["METADATA"] == {"type": "kv_namespace", "name": "METADATA", "namespace_id": ids["kv"]}
+    assert bindings["DB"]["id"] == ids["pipeline"]
+    assert bindings["TOVA_OPS"]["id"] == ids["pipeline-tova-ops"]
+    assert bindings["IMAGES"] == {"type": "r2_bucket", "name": "IMAGES", "bucket_name": "images"}
+    assert bindings["PROCESS_QUEUE"] == {"type": "queue", "name": "PROCESS_QUEUE", "queue_name": "process-queue"}
+    assert bindings["MAX_FILE_SIZE"] == {"type": "plain_text", "name": "MAX_FILE_SIZE", "text": "10485760"}
+    assert "TODO_" not in json.dumps(api.metadata)
+
+    queue_ids = {q["queue_name"]: q["queue_id"] for q in fake.queues}
+    [consumer] = fake.consumers[queue_ids["process-queue"]]
+    assert consumer["script_name"] == "pipeline-processor"
+    assert consumer["dead_letter_queue"] == "process-dlq"
+    assert consumer["settings"] == {"batch_size": 5, "max_wait_time_ms": 2000, "max_retries": 2, "retry_delay": 10,
+                                    "max_concurrency": None}
+    [dlq_consumer] = fake.consumers[queue_ids["process-dlq"]]
+    assert dlq_consumer["script_name"] == "pipeline-processor" and dlq_consumer["dead_letter_queue"] == ""
+
+    assert fake.scripts["pipeline-processor"].schedules == ["0 9 * * *"]
+    assert fake.scripts["pipeline-api"].schedules == []
+    assert set(api.secrets) == {"API_KEY", "TOVA_ADMIN_TOKEN"}
+    assert set(fake.scripts["pipeline-processor"].secrets) == {"TOVA_ADMIN_TOKEN"}
+    assert all(s.workers_dev for s in fake.scripts.values())
+
+    # the migration ran once on the program's database and is recorded in wrangler's table
+    db = fake.d1_sql[ids["pipeline"]]
+    assert db.execute("SELECT name FROM d1_migrations").fetchall() == [("0001_images.sql",)]
+    assert db.execute("SELECT count(*) FROM images").fetchone() == (0,)
+
+    path = state_path(project.root, ACCOUNT)
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    state = json.loads(path.read_text())
+    assert state["urls"] == {"api": "https://pipeline-api.tova-test.workers.dev",
+                             "processor": "https://pipeline-processor.tova-test.workers.dev"}
+    admin = state["secret_values"]["TOVA_ADMIN_TOKEN"]
+    assert api.secrets["TOVA_ADMIN_TOKEN"] == admin == fake.scripts["pipeline-processor"].secrets["TOVA_ADMIN_TOKEN"]
+    assert len(admin) >= 32
+    assert state["migrations"] == {"pipeline": ["0001_images.sql"]}
+    assert any("creating queue process-queue" in line for line in lines)
+
+
+def test_a_second_deploy_with_nothing_changed_makes_no_create_or_update_call(fake, env, project):
+    deploy(project, env)
+    admin = json.loads(state_path(project.root, ACCOUNT).read_text())["secret_values"]["TOVA_ADMIN_TOKEN"]
+    before = len(fake.calls)
+
+    plan, _ = deploy(project, env)
+
+    assert plan.empty, plan.render()
+    assert "nothing to change" in plan.render()
+    assert [c for c in fake.calls[before:] if c.method != "GET"] == []
+    assert json.loads(state_path(project.root, ACCOUNT).read_text())["secret_values"]["TOVA_ADMIN_TOKEN"] == admin
+
+
+def test_a_changed_consumer_setting_updates_that_consumer_only(fake, env, tmp_path):
+    project = write_project(tmp_path)
+    deploy(project, env)
+    changed = json.loads(json.dumps(MANIFEST))
+    changed["queues"][0]["consumer"]["max_batch_size"] = 25
+    write_project(tmp_path, changed)
+    before = len(fake.calls)
+
+    plan, _ = deploy(project, env)
+
+    assert [(c.kind, c.action, c.name) for c in plan.changes] == [("consumer", "update", "process-queue")]
+    writes = [(c.method, c.path) for c in fake.calls[before:] if c.method != "GET"]
+    assert len(writes) == 1 and writes[0][0] == "PUT" and "/consumers/" in writes[0][1]
+    queue_id = next(q["queue_id"] for q in fake.queues if q["queue_name"] == "process-queue")
+    assert fake.consumers[queue_id][0]["settings"]["batch_size"] == 25
+
+
+def test_changed_code_uploads_that_worker_again_and_keeps_its_secrets(fake, env, tmp_path):
+    project = write_project(tmp_path)
+    deploy(project, env)
+    secrets_before = dict(fake.scripts["pipeline-api"].secrets)
+    (project.out_dir / "pipeline.edge.api.js").write_text("export default { fetch() { return new Response('v2'); } };\n")
+    before = len(fake.calls)
+
+    plan, _ = deploy(project, env)
+
+    assert [(c.kind, c.action, c.name) for c in plan.changes] == [("worker", "update", "pipeline-api")]
+    assert [c.method for c in fake.calls[before:] if c.method != "GET"] == ["PUT"]
+    assert fake.scripts["pipeline-api"].modules["pipeline.edge.api.js"].endswith(b"'v2'); } };\n")
+    assert fake.scripts["pipeline-api"].secrets == secrets_before
+
+
+def test_a_failing_call_midway_leaves_a_state_the_next_deploy_completes(fake, env, project):
+    fake.fail("PUT", r"/accounts/\w+/workers/scripts/pipeline-processor", 500, message="upstream timeout")
+    with pytest.raises(CloudflareError) as failed:
+        deploy(project, env)
+    assert "upload worker pipeline-processor" in str(failed.value)
+    assert "upstream timeout" in str(failed.value)
+    state = json.loads(state_path(project.root, ACCOUNT).read_text())
+    assert "pipeline-api" in state["scripts"] and "pipeline-processor" not in state["scripts"]
+
+    plan, _ = deploy(project, env)
+
+    assert {(c.kind, c.name) for c in plan.changes} >= {("worker", "pipeline-processor"), ("consumer", "process-queue")}
+    assert ("worker", "pipeline-api") not in {(c.kind, c.name) for c in plan.changes}
+    # every resource exists once, the failed upload was retried, nothing was made twice
+    assert created(fake) == {"KV namespaces": 1, "D1 databases": 2, "R2 buckets": 1, "queues": 2, "uploads": 3,
+                             "consumers": 2, "workers.dev": 2}
+    assert fake.scripts["pipeline-processor"].schedules == ["0 9 * * *"]
+    assert json.loads(state_path(project.root, ACCOUNT).read_text())["urls"].keys() == {"api", "processor"}
+    assert deploy(project, env)[0].empty
+
+
+def test_a_migration_is_applied_once_even_when_the_state_file_is_lost(fake, env, project):
+    deploy(project, env)
+    state_path(project.root, ACCOUNT).unlink()
+
+    plan, _ = deploy(project, env)
+
+    assert not any(c.kind == "migration" for c in plan.changes)
+    db_id = next(db["uuid"] for db in fake.d1 if db["name"] == "pipeline")
+    assert fake.d1_sql[db_id].execute("SELECT count(*) FROM d1_migrations").fetchone() == (1,)
+    assert created(fake)["D1 databases"] == 2 and created(fake)["queues"] == 2
+
+
+def test_success_false_on_http_200_is_an_error_not_a_silent_none(fake, env, project):
+    fake.fail("POST", r"/accounts/\w+/queues", 200, message="queue limit reached for this account", code=11010)
+    with pytest.raises(CloudflareError) as failed:
+        deploy(project, env)
+    message = str(failed.value)
+    assert "create queue" in message and "success: false" in message and "queue limit reached" in message
+
+
+def test_the_plan_is_shown_before_anything_is_created(fake, env, project):
+    d = deployer(project, env)
+    plan = d.survey()
+    assert fake.writes() == []
+    text = plan.render()
+    for expected in ("create  KV namespace  pipeline-metadata", "create  D1 database   pipeline-tova-ops",
+                     "create  queue         process-dlq", "apply   migration     pipeline/0001_images.sql",
+                     "create  worker        pipeline-api", "create  consumer      process-queue"):
+        assert expected in text
+    assert TOKEN not in text
+
+
+def test_no_workers_dev_subdomain_is_a_clear_error(fake, env, project):
+    fake.subdomain = None
+    from console.targets.cloudflare.deploy import DeployError
+
+    with pytest.raises(DeployError, match="no workers.dev subdomain"):
+        deploy(project, env)
+    assert fake.writes() == []

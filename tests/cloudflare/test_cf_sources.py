@@ -1,0 +1,166 @@
+"""The console's Cloudflare sources against the fake: live backlog from the queue metrics endpoint,
+outcomes and worker figures from one GraphQL query, and clear errors for 403, 429 and GraphQL errors."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from conftest import ACCOUNT, TOKEN
+from helpers import deploy, serve_figures
+from console.targets.cloudflare.client import CredentialsMissing, credentials_from_env
+from console.targets.cloudflare.target import CloudflareTarget
+from console.targets.cloudflare.throttle import SourceError
+
+
+@pytest.fixture
+async def target(fake, env, project):
+    deploy(project, env)
+    serve_figures(fake)
+    t = CloudflareTarget(project, env=env)
+    await t.start(lambda _: None)
+    yield t
+    await t.stop()
+
+
+@pytest.fixture
+async def http():
+    async with httpx.AsyncClient(timeout=5) as client:
+        yield client
+
+
+async def test_target_gives_urls_secret_label_and_sources_from_the_deploy_state(target, http):
+    assert target.worker_urls() == {"api": "https://pipeline-api.tova-test.workers.dev",
+                                    "processor": "https://pipeline-processor.tova-test.workers.dev"}
+    assert len(target.secret("TOVA_ADMIN_TOKEN")) >= 32
+    assert target.secret("NOT_A_SECRET") is None
+    assert target.label() == "cloudflare · account 0123…ef · 2 workers"
+    assert TOKEN not in target.label()
+    assert sorted(s.name for s in target.sources(http)) == ["cloudflare:analytics", "cloudflare:queues"]
+
+
+async def test_queue_metrics_source_reports_the_live_backlog(target, http):
+    source = next(s for s in target.sources(http) if s.name == "cloudflare:queues")
+    contribution = await source.poll()
+    queues = {q.name: q for q in contribution.queues}
+    assert queues["process-queue"].backlog_count == 42
+    assert queues["process-queue"].backlog_bytes == 4096
+    assert 85 <= queues["process-queue"].oldest_message_age_s <= 200
+    assert queues["process-dlq"].backlog_count == 3
+    assert queues["process-dlq"].oldest_message_age_s is None  # 0 means unknown
+
+
+async def test_analytics_source_reports_outcomes_and_worker_figures_from_one_query(fake, target, http):
+    source = next(s for s in target.sources(http) if s.name == "cloudflare:analytics")
+    contribution = await source.poll()
+
+    assert len(fake.graphql_queries) == 1
+    query = fake.graphql_queries[0]
+    for dataset in ("queueMessageOperationsAdaptiveGroups", "queueBacklogAdaptiveGroups",
+                    "queueConsumerMetricsAdaptiveGroups", "workersInvocationsAdaptive"):
+        assert dataset in query["query"]
+    assert sorted(query["variables"]["scripts"]) == ["pipeline-api", "pipeline-processor"]
+    assert query["variables"]["accountTag"] == ACCOUNT
+
+    queues = {q.name: q for q in contribution.queues}
+    pq = queues["process-queue"]
+    assert (pq.acked, pq.dead_lettered, pq.dropped, pq.retried) == (117, 7, 1, 150 - 117 - 7 - 1)
+    assert (queues["process-dlq"].acked, queues["process-dlq"].dead_lettered) == (0, 0)
+    stats = {(s.endpoint, s.key): s.value for s in contribution.stats}
+    assert stats[("queue process-queue (analytics)", "sent")] == 130
+    assert stats[("queue process-queue (analytics)", "consumer_concurrency")] == 2.5
+    assert stats[("queue process-queue (analytics)", "backlog_avg_5m")] == 40.5
+    assert stats[("api (analytics)", "requests")] == 912
+    assert stats[("api (analytics)", "errors")] == 12
+    assert stats[("api (analytics)", "cpu_p99_ms")] == 25.0
+    assert stats[("processor (analytics)", "exceeded_memory")] == 4
+    assert stats[("api (analytics)", "exceeded_memory")] == 0
+
+
+async def test_sources_ask_at_most_once_per_interval(fake, target, http):
+    sources = {s.name: s for s in target.sources(http)}
+    first = await sources["cloudflare:analytics"].poll()
+    again = await sources["cloudflare:analytics"].poll()
+    assert again is first and len(fake.graphql_queries) == 1
+    await sources["cloudflare:queues"].poll()
+    await sources["cloudflare:queues"].poll()
+    assert fake.count("GET", r"/accounts/\w+/queues/\w+/metrics") == 2  # two queues, asked once
+
+
+async def test_rate_limiting_backs_off_honouring_retry_after_and_says_so(fake, target, http):
+    fake.fail("GET", r"/accounts/\w+/queues/\w+/metrics", 429, message="Rate limited", code=971, times=5,
+              headers={"Retry-After": "37"})
+    sources = {s.name: s for s in target.sources(http)}
+    with pytest.raises(SourceError) as limited:
+        await sources["cloudflare:queues"].poll()
+    assert "rate limited" in str(limited.value) and "Retry-After 37s" in str(limited.value)
+    asked = len(fake.calls)
+
+    # every source of the target waits it out, without a request
+    for name in ("cloudflare:queues", "cloudflare:analytics"):
+        with pytest.raises(SourceError, match=r"next try in 3\ds"):
+            await sources[name].poll()
+    assert len(fake.calls) == asked
+
+
+async def test_a_graphql_error_in_a_200_answer_is_a_clear_source_error(fake, target, http):
+    fake.graphql_errors = [{"message": "cannot request data older than 2678400s", "path": ["viewer", "accounts", 0],
+                            "extensions": {"code": "bad_request"}}]
+    source = next(s for s in target.sources(http) if s.name == "cloudflare:analytics")
+    with pytest.raises(SourceError) as failed:
+        await source.poll()
+    assert "GraphQL" in str(failed.value) and "cannot request data older than 2678400s" in str(failed.value)
+
+
+async def test_a_bad_token_gives_a_403_message_that_names_the_fix_and_not_the_token(fake, env, project, http):
+    deploy(project, env)
+    bad = dict(env, CLOUDFLARE_API_TOKEN="wrong-token-s3cr3t-value")
+    t = CloudflareTarget(project, env=bad)
+    await t.start(lambda _: None)
+    try:
+        for source in t.sources(http):
+            with pytest.raises(SourceError) as refused:
+                await source.poll()
+            message = str(refused.value)
+            assert "403" in message and "permission" in message and "README" in message
+            assert "wrong-token-s3cr3t-value" not in message
+    finally:
+        await t.stop()
+
+
+def test_missing_credentials_name_the_variables():
+    with pytest.raises(CredentialsMissing) as missing:
+        credentials_from_env({})
+    assert "CLOUDFLARE_API_TOKEN" in str(missing.value) and "CLOUDFLARE_ACCOUNT_ID" in str(missing.value)
+    with pytest.raises(CredentialsMissing) as only_account:
+        credentials_from_env({"CLOUDFLARE_API_TOKEN": "x"})
+    assert "CLOUDFLARE_ACCOUNT_ID" in str(only_account.value)
+    assert "CLOUDFLARE_API_TOKEN" not in str(only_account.value)
+
+
+async def test_target_start_without_credentials_fails_clearly(project):
+    t = CloudflareTarget(project, env={})
+    with pytest.raises(CredentialsMissing, match="CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID"):
+        await t.start(lambda _: None)
+
+
+async def test_target_before_any_deploy_says_how_to_deploy(fake, env, project, http):
+    t = CloudflareTarget(project, env=env)
+    said: list[str] = []
+    await t.start(said.append)
+    assert t.worker_urls() == {} and "not deployed" in t.label()
+    assert any("tova deploy" in line for line in said)
+    assert t.sources(http) == []
+    await t.stop()
+
+
+async def test_the_console_deploy_action_deploys_and_reports(fake, env, project):
+    t = CloudflareTarget(project, env=env)
+    await t.start(lambda _: None)
+    said: list[str] = []
+    summary = await t.deploy(said.append)
+    assert "deployed pipeline" in summary and "tova-test.workers.dev" in summary
+    assert t.worker_urls()["api"] == "https://pipeline-api.tova-test.workers.dev"
+    assert any(line.strip().startswith("+ create") for line in said)
+    assert await t.deploy(lambda _: None) == "nothing to change: the account matches the program"
+    await t.stop()
