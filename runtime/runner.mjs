@@ -385,9 +385,19 @@ function rssBytes(pid) {
   }
 }
 
-// ── control endpoint: what only the runner can do (cron by hand through the real scheduled event, heap) ─
+// ── control endpoint: what only the runner can do: fire the real scheduled event, read each isolate's
+// heap, put a message on a local queue (local queues live inside workerd, out of reach otherwise) ──
 
-function startControlServer(mf, sessions, token, runtimePid) {
+function startControlServer(mf, manifest, sessions, token, runtimePid) {
+  // A message sent "from outside" goes through some worker's producer binding for that queue.
+  const producers = new Map();
+  for (const worker of manifest.workers) {
+    for (const binding of worker.bindings ?? []) {
+      if (binding.kind === "queue" && !producers.has(binding.queue)) {
+        producers.set(binding.queue, { binding: binding.name, block: worker.block });
+      }
+    }
+  }
   const expected = Buffer.from(`Bearer ${token}`);
   const authorized = (request) => {
     const given = Buffer.from(request.headers.authorization ?? "");
@@ -424,6 +434,22 @@ function startControlServer(mf, sessions, token, runtimePid) {
         const cron = url.searchParams.get("cron") ?? "";
         const result = await worker.scheduled({ cron, scheduledTime: new Date() });
         return reply(200, { outcome: result.outcome, no_retry: result.noRetry });
+      }
+      const send = url.pathname.match(/^\/queues\/([^/]+)\/send$/);
+      if (request.method === "POST" && send) {
+        const queue = decodeURIComponent(send[1]);
+        const producer = producers.get(queue);
+        if (!producer) return reply(404, { error: `no worker has a producer binding for queue ${queue}` });
+        const chunks = [];
+        for await (const chunk of request) chunks.push(chunk);
+        let body;
+        try {
+          body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+        } catch {
+          return reply(400, { error: "the message body must be JSON" });
+        }
+        await (await mf.getQueueProducer(producer.binding, producer.block)).send(body);
+        return reply(200, { sent: 1 });
       }
       return reply(404, { error: "not found" });
     } catch (error) {
@@ -524,7 +550,7 @@ async function main() {
     await applyMigrations(mf, manifest, outDir);
     const token = randomBytes(24).toString("hex");
     const runtimePid = workerdPid();
-    const control = await startControlServer(mf, sessions, token, runtimePid);
+    const control = await startControlServer(mf, manifest, sessions, token, runtimePid);
     emit({
       event: "ready",
       workers,

@@ -71,7 +71,7 @@ def run(args: argparse.Namespace, *, stdin: TextIO | None = None,
     manifest = result.manifest
     applying = False
     try:
-        state = DeployState.load(state_path(source.resolve().parent, creds.account_id), manifest["project"], creds.account_id)
+        state = DeployState.load(state_path(source.resolve().parent, manifest["project"], creds.account_id), manifest["project"], creds.account_id)
         deployer = Deployer(manifest, Path(result.manifest_path).parent, state, creds, sync_client(creds), progress, os.environ)
         plan = deployer.survey()
         print(plan.render(), flush=True)
@@ -92,7 +92,7 @@ def run(args: argparse.Namespace, *, stdin: TextIO | None = None,
         if applying:
             _err("what was made so far is recorded in the deploy state; run `tova deploy` again to finish")
         return 1
-    print(summary, flush=True)
+    print(f"deployed {summary}", flush=True)
     for block, url in sorted(state.urls.items()):
         print(f"  {block:<12} {url}")
     return 0

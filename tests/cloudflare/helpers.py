@@ -14,7 +14,7 @@ from console.targets.cloudflare.state import DeployState, state_path
 def deployer(project: Any, env: dict[str, str], progress=None) -> Deployer:
     creds = credentials_from_env(env)
     manifest = load_manifest(project.manifest_path)
-    state = DeployState.load(state_path(project.root, creds.account_id), manifest["project"], creds.account_id)
+    state = DeployState.load(state_path(project.root, manifest["project"], creds.account_id), manifest["project"], creds.account_id)
     client = sync_client(creds, max_retries=0)
     return Deployer(manifest, Path(project.manifest_path).parent, state, creds, client,
                     progress or (lambda _: None), env)

@@ -91,7 +91,7 @@ def test_status_on_cloudflare_returns_the_backlog_and_outcomes_the_api_served(pi
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         dead = s.getsockname()[1]
-    path = state_path(pipeline.parent, env["CLOUDFLARE_ACCOUNT_ID"])
+    path = state_path(pipeline.parent, "pipeline", env["CLOUDFLARE_ACCOUNT_ID"])
     state = json.loads(path.read_text())
     state["urls"] = {block: f"http://127.0.0.1:{dead}" for block in state["urls"]}
     path.write_text(json.dumps(state))

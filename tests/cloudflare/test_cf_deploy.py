@@ -73,7 +73,7 @@ def test_deploy_from_nothing_creates_every_resource_once_with_the_right_bindings
     assert db.execute("SELECT name FROM d1_migrations").fetchall() == [("0001_images.sql",)]
     assert db.execute("SELECT count(*) FROM images").fetchone() == (0,)
 
-    path = state_path(project.root, ACCOUNT)
+    path = state_path(project.root, "pipeline", ACCOUNT)
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     state = json.loads(path.read_text())
     assert state["urls"] == {"api": "https://pipeline-api.tova-test.workers.dev",
@@ -87,7 +87,7 @@ def test_deploy_from_nothing_creates_every_resource_once_with_the_right_bindings
 
 def test_a_second_deploy_with_nothing_changed_makes_no_create_or_update_call(fake, env, project):
     deploy(project, env)
-    admin = json.loads(state_path(project.root, ACCOUNT).read_text())["secret_values"]["TOVA_ADMIN_TOKEN"]
+    admin = json.loads(state_path(project.root, "pipeline", ACCOUNT).read_text())["secret_values"]["TOVA_ADMIN_TOKEN"]
     before = len(fake.calls)
 
     plan, _ = deploy(project, env)
@@ -95,7 +95,7 @@ def test_a_second_deploy_with_nothing_changed_makes_no_create_or_update_call(fak
     assert plan.empty, plan.render()
     assert "nothing to change" in plan.render()
     assert [c for c in fake.calls[before:] if c.method != "GET"] == []
-    assert json.loads(state_path(project.root, ACCOUNT).read_text())["secret_values"]["TOVA_ADMIN_TOKEN"] == admin
+    assert json.loads(state_path(project.root, "pipeline", ACCOUNT).read_text())["secret_values"]["TOVA_ADMIN_TOKEN"] == admin
 
 
 def test_a_changed_consumer_setting_updates_that_consumer_only(fake, env, tmp_path):
@@ -136,7 +136,7 @@ def test_a_failing_call_midway_leaves_a_state_the_next_deploy_completes(fake, en
         deploy(project, env)
     assert "upload worker pipeline-processor" in str(failed.value)
     assert "upstream timeout" in str(failed.value)
-    state = json.loads(state_path(project.root, ACCOUNT).read_text())
+    state = json.loads(state_path(project.root, "pipeline", ACCOUNT).read_text())
     assert "pipeline-api" in state["scripts"] and "pipeline-processor" not in state["scripts"]
 
     plan, _ = deploy(project, env)
@@ -147,13 +147,13 @@ def test_a_failing_call_midway_leaves_a_state_the_next_deploy_completes(fake, en
     assert created(fake) == {"KV namespaces": 1, "D1 databases": 2, "R2 buckets": 1, "queues": 2, "uploads": 3,
                              "consumers": 2, "workers.dev": 2}
     assert fake.scripts["pipeline-processor"].schedules == ["0 9 * * *"]
-    assert json.loads(state_path(project.root, ACCOUNT).read_text())["urls"].keys() == {"api", "processor"}
+    assert json.loads(state_path(project.root, "pipeline", ACCOUNT).read_text())["urls"].keys() == {"api", "processor"}
     assert deploy(project, env)[0].empty
 
 
 def test_a_migration_is_applied_once_even_when_the_state_file_is_lost(fake, env, project):
     deploy(project, env)
-    state_path(project.root, ACCOUNT).unlink()
+    state_path(project.root, "pipeline", ACCOUNT).unlink()
 
     plan, _ = deploy(project, env)
 
@@ -190,3 +190,49 @@ def test_no_workers_dev_subdomain_is_a_clear_error(fake, env, project):
     with pytest.raises(DeployError, match="no workers.dev subdomain"):
         deploy(project, env)
     assert fake.writes() == []
+
+
+def test_rate_limiting_during_a_deploy_says_when_to_retry(fake, env, project):
+    fake.fail("GET", r"/accounts/\w+/queues", 429, message="Rate limited. Please wait and consider throttling your "
+              "request speed", code=971, headers={"Retry-After": "12"})
+    with pytest.raises(CloudflareError) as limited:
+        deploy(project, env)
+    message = str(limited.value)
+    assert "list queues" in message and "rate limited" in message and "retry after 12s" in message
+    assert fake.writes() == []
+
+
+def test_a_state_file_of_another_project_is_not_used(fake, env, tmp_path):
+    from console.targets.cloudflare.state import DeployState, StateError
+
+    path = state_path(tmp_path, "pipeline", ACCOUNT)
+    DeployState(path=path, project="jobs", account_id=ACCOUNT).save()
+    with pytest.raises(StateError, match="move it aside"):
+        DeployState.load(path, "pipeline", ACCOUNT)
+
+
+def test_existing_resources_are_found_by_name_across_pages_not_created_again(fake, env, project):
+    # an account with history: more namespaces and buckets than one page holds, ours on the last page
+    for i in range(150):
+        fake.create_kv({}, {"title": f"other-{i:03}"})
+    kv_id = fake.create_kv({}, {"title": "pipeline-metadata"})[1]["result"]["id"]
+    for i in range(1000):
+        fake.r2.append({"name": f"bucket-{i:04}", "creation_date": "2026-01-01T00:00:00Z"})
+    fake.create_r2({}, {"name": "images"})
+    db_id = fake.create_d1({}, {"name": "pipeline"})[1]["result"]["uuid"]
+    fake.create_queue({}, {"queue_name": "process-queue"})
+    fake.calls.clear()
+
+    plan, _ = deploy(project, env)
+
+    creates = {(c.kind, c.name) for c in plan.changes if c.action == "create"}
+    assert ("KV namespace", "pipeline-metadata") not in creates and ("R2 bucket", "images") not in creates
+    assert ("D1 database", "pipeline") not in creates and ("queue", "process-queue") not in creates
+    assert fake.count("POST", r"/accounts/\w+/storage/kv/namespaces") == 0
+    assert fake.count("POST", r"/accounts/\w+/r2/buckets") == 0
+    assert fake.count("POST", r"/accounts/\w+/d1/database") == 1  # only the ops database is new
+    assert fake.count("POST", r"/accounts/\w+/queues") == 1  # only the DLQ is new
+    assert fake.count("GET", r"/accounts/\w+/storage/kv/namespaces") == 2  # two pages, no empty third
+    assert fake.count("GET", r"/accounts/\w+/r2/buckets") == 2  # followed the cursor
+    bindings = {b["name"]: b for b in fake.scripts["pipeline-api"].metadata["bindings"]}
+    assert bindings["METADATA"]["namespace_id"] == kv_id and bindings["DB"]["id"] == db_id

@@ -41,6 +41,6 @@ async def test_the_token_appears_nowhere_a_person_or_a_file_could_see_it(fake, e
     await target.stop()
 
     assert "[token]" in str(failed.value)  # an API that echoes the token back gets it scrubbed
-    for text in seen + [caplog.text, state_path(project.root, env["CLOUDFLARE_ACCOUNT_ID"]).read_text()]:
+    for text in seen + [caplog.text, state_path(project.root, "pipeline", env["CLOUDFLARE_ACCOUNT_ID"]).read_text()]:
         assert TOKEN not in text
     assert any("rate limited" in s for s in seen) and any("GraphQL" in s for s in seen)

@@ -159,7 +159,7 @@ async def test_the_console_deploy_action_deploys_and_reports(fake, env, project)
     await t.start(lambda _: None)
     said: list[str] = []
     summary = await t.deploy(said.append)
-    assert "deployed pipeline" in summary and "tova-test.workers.dev" in summary
+    assert summary.startswith("pipeline: ") and "tova-test.workers.dev" in summary
     assert t.worker_urls()["api"] == "https://pipeline-api.tova-test.workers.dev"
     assert any(line.strip().startswith("+ create") for line in said)
     assert await t.deploy(lambda _: None) == "nothing to change: the account matches the program"

@@ -109,6 +109,13 @@ def test_scheduled_for_unknown_worker_is_refused(runtime: LocalRuntime):
         runtime.trigger_scheduled("nope", cron="* * * * *")
 
 
+def test_a_message_can_be_put_on_a_local_queue_from_outside(runtime: LocalRuntime, eventually):
+    runtime.send_to_queue("jobs", {"id": "injected"})
+    eventually(lambda: [l for l in runtime.recent_logs() if l.worker == "back" and l.message == "back processed injected"])
+    with pytest.raises(LocalRuntimeError, match="no worker has a producer binding for queue nope"):
+        runtime.send_to_queue("nope", {})
+
+
 def test_memory_reports_each_workers_heap_and_process_rss(runtime: LocalRuntime):
     memory = runtime.memory()
     assert set(memory.workers) == {"front", "back"}

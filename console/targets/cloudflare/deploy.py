@@ -474,7 +474,7 @@ class Deployer:
         st.deployed_at = time.time()
         st.save()
         made = len(plan.changes)
-        return (f"deployed {self.project}: {made} change{'s' if made != 1 else ''}, "
+        return (f"{self.project}: {made} change{'s' if made != 1 else ''}, "
                 f"{len(self.workers)} worker{'s' if len(self.workers) != 1 else ''} on {self.remote.subdomain}.workers.dev")
 
     def _apply_migration(self, mig: Migration) -> None:

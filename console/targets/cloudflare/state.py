@@ -1,7 +1,7 @@
 """The deploy state file: what `tova deploy` made on one account for one project, so the next deploy
 changes only what changed and the console knows the URLs, queue ids and the admin token.
 
-One JSON file per project and account, ``<project dir>/.tova/cloudflare-<account>.deploy-state.json``,
+One JSON file per project and account, ``<dir>/.tova/cloudflare-<project>-<account>.deploy-state.json``,
 mode 0600 (it holds the generated secrets, never the API token), written whole to a temporary file and
 renamed after every step of a deploy so a deploy that fails midway leaves a state the next one resumes.
 """
@@ -22,8 +22,9 @@ class StateError(Exception):
     pass
 
 
-def state_path(project_root: Path, account_id: str) -> Path:
-    return Path(project_root) / ".tova" / f"cloudflare-{account_id}.deploy-state.json"
+def state_path(project_root: Path, project: str, account_id: str) -> Path:
+    # per project too: two programs in one folder must not share resource ids
+    return Path(project_root) / ".tova" / f"cloudflare-{project}-{account_id}.deploy-state.json"
 
 
 def new_secret() -> str:
@@ -57,8 +58,9 @@ class DeployState:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise StateError(f"{path}: cannot read the deploy state ({exc}); move it aside to start over") from None
-        if data.get("version") != VERSION or data.get("account_id") != account_id:
-            raise StateError(f"{path}: not a version-{VERSION} deploy state of account {account_id}")
+        if data.get("version") != VERSION or data.get("account_id") != account_id or data.get("project") != project:
+            raise StateError(f"{path}: not a version-{VERSION} deploy state of {project} on account {account_id}; "
+                             "move it aside to start over")
         state = cls(path=path, project=project, account_id=account_id)
         for name in ("kv", "d1", "r2", "queues", "migrations", "scripts", "secret_values", "secrets_set",
                      "schedules", "consumers", "subdomain", "urls", "deployed_at"):

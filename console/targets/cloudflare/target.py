@@ -46,7 +46,7 @@ class CloudflareTarget:
 
     def _load_state(self) -> DeployState:
         creds = self._credentials()
-        self.state = DeployState.load(state_path(self.root, creds.account_id), self.manifest["project"], creds.account_id)
+        self.state = DeployState.load(state_path(self.root, self.manifest["project"], creds.account_id), self.manifest["project"], creds.account_id)
         return self.state
 
     async def start(self, progress: Progress) -> None:

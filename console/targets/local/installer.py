@@ -78,10 +78,10 @@ def ensure_runtime(
     paths = paths or RuntimePaths(RUNTIME_DIR)
     if paths.is_installed():
         return paths
-    say = progress or (lambda line: print(line, file=sys.stderr, flush=True))
+    say = progress or (lambda line: print(f"==> {line}", file=sys.stderr, flush=True))
     npm = _check_node_and_npm()
-    say(f"==> installing the local runtime (workerd, miniflare, wrangler, node 22) into {paths.node_modules}")
-    say("    one-time download of about 210 MB; later runs reuse it")
+    say(f"installing the local runtime (workerd, miniflare, wrangler, node 22) into {paths.node_modules}")
+    say("one-time download of about 210 MB; later runs reuse it")
     process = subprocess.Popen(
         [npm, "ci", "--no-audit", "--no-fund", "--loglevel=http", "--foreground-scripts"],
         cwd=paths.root,
@@ -97,17 +97,17 @@ def ensure_runtime(
         if "http fetch" in line:
             fetched += 1
             if fetched % 5 == 0:
-                say(f"    fetched {fetched} packages")
+                say(f"fetched {fetched} packages")
             continue
         if line and "Unknown user config" not in line:
             tail = (tail + [line])[-20:]
-            say(f"    {line}")
+            say(f"npm: {line}")
     if process.wait() != 0:
         raise RuntimeInstallError(
             "npm ci failed in {}:\n{}".format(paths.root, "\n".join(tail) or "(no output)")
         )
     paths.stamp.write_text(paths.lock_hash() + "\n")
-    say("==> local runtime ready")
+    say("local runtime ready")
     return paths
 
 

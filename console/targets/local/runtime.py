@@ -139,7 +139,7 @@ class LocalRuntime:
         for name, value in self.vars.items():
             command += ["--var", f"{name}={value}"]
         if progress:
-            progress(f"==> starting {len(self.manifest.get('workers', []))} workers on workerd")
+            progress(f"starting {len(self.manifest.get('workers', []))} workers on workerd")
         env = {**os.environ, "PATH": f"{paths.node.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
         self._process = subprocess.Popen(
             command,
@@ -168,7 +168,7 @@ class LocalRuntime:
             raise LocalRuntimeError(f"the local runtime failed to start: {failure}{self._stderr_hint()}")
         if progress:
             for block, url in self.urls.items():
-                progress(f"    {block:<12} {url}")
+                progress(f"{block} listening on {url}")
 
     def stop(self, timeout: float = 10.0) -> None:
         """Stops the runner and workerd; safe to call twice or after a crash."""
@@ -288,6 +288,10 @@ class LocalRuntime:
             schedules = next((w.get("schedules", []) for w in self.manifest["workers"] if w["block"] == block), [])
             cron = schedules[0]["cron"] if schedules else ""
         return self._control("POST", f"/scheduled/{block}", timeout, params={"cron": cron})["outcome"]
+
+    def send_to_queue(self, queue: str, body: Any, timeout: float = 10.0) -> None:
+        """Puts one JSON message on a local queue, through a worker's producer binding for it."""
+        self._control("POST", f"/queues/{queue}/send", timeout, json=body)
 
     def _control(self, method: str, path: str, timeout: float, **kwargs: Any) -> dict[str, Any]:
         if not self.running or not self.control_url:

@@ -91,4 +91,4 @@ def test_a_successful_npm_run_writes_the_stamp(tmp_path: Path, monkeypatch: pyte
     said: list[str] = []
     ensure_runtime(paths, said.append)
     assert paths.is_installed()
-    assert "    added 42 packages" in said and said[-1] == "==> local runtime ready"
+    assert "npm: added 42 packages" in said and said[-1] == "local runtime ready"

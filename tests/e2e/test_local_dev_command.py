@@ -1,0 +1,140 @@
+"""`tova dev` as a user runs it: a subprocess in its own process group, Ctrl-C (SIGINT to the group, as a
+terminal sends it) stops every process it started, and a second run finds the first run's data."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "examples" / "pipeline"
+TOVA = [sys.executable, "-m", "console.cli"]
+
+
+def needs_worker_runtime() -> None:
+    if not any("__tova_createWorker" in js.read_text() for js in (ROOT / "compiler" / "js").glob("[1-9]*.js")):
+        pytest.skip("needs the worker runtime of the ops part (compiler/js/10_*.js), not on main yet")
+
+
+class DevProcess:
+    """A running `tova dev`, its output collected on threads so the pipes never fill."""
+
+    def __init__(self, project: Path, *extra: str) -> None:
+        self.process = subprocess.Popen(
+            [*TOVA, "dev", str(project / "pipeline.tova"), *extra],
+            cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            start_new_session=True, env={**os.environ, "NO_COLOR": "1"},
+        )
+        self.stdout: list[str] = []
+        self.stderr: list[str] = []
+        for stream, sink in ((self.process.stdout, self.stdout), (self.process.stderr, self.stderr)):
+            threading.Thread(target=lambda s=stream, k=sink: [k.append(line.rstrip("\n")) for line in s], daemon=True).start()
+
+    def wait_for(self, pattern: str, lines: list[str], timeout: float = 90.0) -> re.Match[str]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for line in list(lines):
+                match = re.search(pattern, line)
+                if match:
+                    return match
+            if self.process.poll() is not None and not any(re.search(pattern, l) for l in list(lines)):
+                time.sleep(0.2)  # let the reader threads drain
+                break
+            time.sleep(0.05)
+        raise AssertionError(f"no line matching {pattern!r}; stderr:\n" + "\n".join(self.stderr) +
+                             "\nstdout:\n" + "\n".join(self.stdout))
+
+    def descendants(self) -> list[int]:
+        found, frontier = [], [self.process.pid]
+        while frontier:
+            pid = frontier.pop()
+            for task in Path(f"/proc/{pid}/task").glob("*"):
+                try:
+                    children = [int(c) for c in (task / "children").read_text().split()]
+                except OSError:
+                    children = []
+                found.extend(children)
+                frontier.extend(children)
+        return found
+
+    def interrupt(self, timeout: float = 30.0) -> int:
+        os.killpg(self.process.pid, signal.SIGINT)
+        return self.process.wait(timeout)
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+
+def alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    shutil.copytree(EXAMPLE, tmp_path, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".tova-out", ".dev.vars"))
+    return tmp_path
+
+
+def test_dev_runs_the_pipeline_streams_logs_and_ctrl_c_stops_everything(project: Path):
+    needs_worker_runtime()
+    dev = DevProcess(project)
+    try:
+        dev.wait_for(r"Ctrl-C stops every worker", dev.stderr)
+        api = dev.wait_for(r"api listening on (http://\S+)", dev.stderr).group(1)
+        dev.wait_for(r"processor listening on (http://\S+)", dev.stderr)
+        key = re.search(r"^API_KEY=(.+)$", (project / ".dev.vars").read_text(), re.M).group(1)
+        assert os.stat(project / ".dev.vars").st_mode & 0o777 == 0o600
+        image_id = httpx.post(api + "/api/images", content=b"png", headers={"X-API-Key": key}).json()["id"]
+        dev.wait_for(rf"^processor \| Processed image {image_id}$", dev.stdout)
+        dev.wait_for(r"^runtime +\| applied 1 migration\(s\) to pipeline", dev.stdout)
+        started = dev.descendants()
+        assert len(started) >= 2  # the node runner and workerd
+        assert dev.interrupt() == 0
+        assert [pid for pid in started if alive(pid)] == []
+        output = "\n".join(dev.stdout + dev.stderr)
+        assert key not in output  # the secrets line shows a prefix and the length only
+        assert re.search(r"API_KEY \S{4}… \(\d+ chars\)", output)
+        assert "Traceback" not in output
+
+        again = DevProcess(project)
+        try:
+            api = again.wait_for(r"api listening on (http://\S+)", again.stderr).group(1)
+            again.wait_for(r"Ctrl-C stops every worker", again.stderr)
+            assert httpx.get(f"{api}/api/images/{image_id}", headers={"X-API-Key": key}).json()["status"] == "processed"
+            assert not any("applied" in line for line in again.stdout)
+            assert again.interrupt() == 0
+        finally:
+            again.kill()
+    finally:
+        dev.kill()
+
+
+def test_dev_on_a_bad_program_shows_the_error_with_a_caret(tmp_path: Path):
+    program = tmp_path / "bad.tova"
+    program.write_text('edge "api" {\n  route GET "/x" => fn(req) { nope_undefined }\n}\n')
+    result = subprocess.run([*TOVA, "dev", str(program)], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert re.search(r"bad\.tova:2:\d+", result.stderr)
+    assert "^" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / ".dev.vars").exists()  # nothing started, nothing written
+
+
+def test_dev_rejects_a_malformed_var(tmp_path: Path):
+    result = subprocess.run([*TOVA, "dev", str(tmp_path / "x.tova"), "--var", "NOEQUALS"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "NAME=VALUE" in result.stderr
