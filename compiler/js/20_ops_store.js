@@ -90,31 +90,24 @@ function __tova_deadLetterRow(row) {
 
 // -- failures seen by source consumers ------------------------------------------------------------
 
-async function __tova_recordFailures(db, queue, failures, now = Date.now()) {
-  if (failures.length === 0) return;
+// One batch (one round trip, one transaction) per consumed batch: the failures to remember, the
+// failures of recovered messages to forget, and the queue's counters.
+async function __tova_recordBatchOutcome(db, queue, { failed, recovered, delta, lastError }, now = Date.now()) {
   await __tova_opsDb(db);
-  await db.batch(failures.map(({ id, attempts, error }) => db.prepare(
+  const statements = failed.map(({ id, attempts, error }) => db.prepare(
     `INSERT INTO tova_message_failures (id, queue, attempts, error, first_seen, last_seen)
      VALUES (?1, ?2, ?3, ?4, ?5, ?5)
      ON CONFLICT(id) DO UPDATE SET attempts = MAX(attempts, ?3), error = ?4, last_seen = ?5`,
-  ).bind(id, queue, attempts, error, now)));
-}
-
-async function __tova_forgetFailures(db, ids) {
-  if (ids.length === 0) return;
-  await __tova_opsDb(db);
-  await db.batch(ids.map((id) => db.prepare("DELETE FROM tova_message_failures WHERE id = ?").bind(id)));
-}
-
-async function __tova_bumpCounters(db, queue, delta, lastError = null) {
-  await __tova_opsDb(db);
-  await db.prepare(
+  ).bind(id, queue, attempts, error, now));
+  for (const id of recovered) statements.push(db.prepare("DELETE FROM tova_message_failures WHERE id = ?").bind(id));
+  statements.push(db.prepare(
     `INSERT INTO tova_queue_counters (queue, acked, retried, dead_lettered, dropped, last_error, updated_at)
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
      ON CONFLICT(queue) DO UPDATE SET acked = acked + ?2, retried = retried + ?3,
        dead_lettered = dead_lettered + ?4, dropped = dropped + ?5,
        last_error = COALESCE(?6, last_error), updated_at = ?7`,
-  ).bind(queue, delta.acked || 0, delta.retried || 0, delta.dead_lettered || 0, delta.dropped || 0, lastError, Date.now()).run();
+  ).bind(queue, delta.acked || 0, delta.retried || 0, delta.dead_lettered || 0, delta.dropped || 0, lastError, now));
+  await db.batch(statements);
 }
 
 async function __tova_readCounters(db, queues) {

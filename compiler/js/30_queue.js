@@ -77,9 +77,7 @@ async function __tova_runConsumer(consumer, batch, env, ops) {
   const db = env[ops.d1];
   if (!db) return;
   try {
-    await __tova_recordFailures(db, consumer.queue, failed);
-    await __tova_forgetFailures(db, recovered);
-    await __tova_bumpCounters(db, consumer.queue, delta, failed.length ? errorText : null);
+    await __tova_recordBatchOutcome(db, consumer.queue, { failed, recovered, delta, lastError: failed.length ? errorText : null });
   } catch (err) {
     console.error(`tova ops store: could not record the outcome of a ${consumer.queue} batch: ${__tova_errorMessage(err)}`);
   }
