@@ -11,6 +11,8 @@ errors inside an interpolation still point at the right column.
 
 from __future__ import annotations
 
+import re
+
 from compiler.diagnostics import Reporter
 from compiler.source import Source, Span
 
@@ -19,17 +21,21 @@ KEYWORDS = frozenset(
     and or not nil true false throw shared type edge""".split()
 )
 
-# Longest first, so `|>` wins over `|` and `...` over `.`.
-OPERATORS = sorted(
-    """=> |> ?. ?? ... == != <= >= && || += -= *= /= %= ** + - * / % < > = ! . , : ( ) [ ] { } ; |""".split(),
-    key=len,
-    reverse=True,
-)
+OPERATORS = """=> |> ?. ?? ... == != <= >= && || += -= *= /= %= ** + - * / % < > = ! . , : ( ) [ ] { } ; |""".split()
+# looked up by length, longest first, so `|>` wins over `|` and `...` over `.`
+OPERATORS_BY_LENGTH = tuple(frozenset(op for op in OPERATORS if len(op) == n) for n in (3, 2, 1))
 
 # ASCII only: JavaScript must accept every name we emit, and `²` is a digit to Python but not to JS
 DIGITS = frozenset("0123456789")
 NAME_START = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_")
 NAME_CHARS = NAME_START | DIGITS
+
+# One pass of a compiled pattern per token; numbers, strings and block comments have their own readers.
+SCANNER = re.compile(
+    r"(?P<ws>[ \t\r]+)|(?P<nl>\n)|(?P<comment>//[^\n]*)|(?P<block>/\*)"
+    r"|(?P<name>[A-Za-z_][A-Za-z0-9_]*)|(?P<num>[0-9])|(?P<str>[\"'])"
+    r"|(?P<op>\.\.\.|=>|\|>|\?\.|\?\?|==|!=|<=|>=|&&|\|\||\+=|-=|\*=|/=|%=|\*\*|[-+*/%<>=!.,:()\[\]{};|])"
+)
 
 ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "0": "\0", "\\": "\\", '"': '"', "'": "'", "{": "{", "}": "}"}
 
@@ -77,9 +83,16 @@ class Lexer:
         self.end = len(self.text) if end is None else end
         self.tokens: list[Token] = []
         self.nesting: list[str] = []  # open brackets, to know when newlines matter
+        # line bookkeeping as we go: cheaper than a lookup per token
+        self.line, col = source.line_col(start)
+        self.line_start = start - (col - 1)
 
     def span(self, start: int, end: int) -> Span:
-        return self.source.span(start, end)
+        return Span(start, end, self.line, start - self.line_start + 1)
+
+    def newline_at(self, offset: int) -> None:
+        self.line += 1
+        self.line_start = offset + 1
 
     def add(self, kind: str, value: str, start: int, end: int, **extra) -> Token:
         token = Token(kind, value, self.span(start, end), **extra)
@@ -88,33 +101,51 @@ class Lexer:
 
     def tokenize(self) -> list[Token]:
         text, end = self.text, self.end
+        tokens = self.tokens
+        nesting = self.nesting
+        match_at = SCANNER.match
         while self.pos < end:
-            ch = text[self.pos]
-            if ch == "\n":
-                if not self.nesting or self.nesting[-1] == "{":
-                    if self.tokens and self.tokens[-1].kind != "NEWLINE":
-                        self.add("NEWLINE", "\n", self.pos, self.pos + 1)
-                self.pos += 1
-            elif ch in " \t\r":
-                self.pos += 1
-            elif text.startswith("//", self.pos):
-                newline = text.find("\n", self.pos, end)
-                self.pos = end if newline < 0 else newline
-            elif text.startswith("/*", self.pos):
-                close = text.find("*/", self.pos + 2, end)
+            pos = self.pos
+            found = match_at(text, pos, end)
+            if found is None:
+                self.operator()  # reports the unexpected character
+                continue
+            kind = found.lastgroup
+            stop = found.end()
+            if kind == "name":
+                value = found.group()
+                tokens.append(Token("KEYWORD" if value in KEYWORDS else "IDENT", value, Span(pos, stop, self.line, pos - self.line_start + 1)))
+                self.pos = stop
+            elif kind == "ws" or kind == "comment":
+                self.pos = stop
+            elif kind == "op":
+                op = found.group()
+                if op in "([{":
+                    nesting.append(op)
+                elif op in ")]}" and nesting:
+                    nesting.pop()
+                tokens.append(Token("OP", op, Span(pos, stop, self.line, pos - self.line_start + 1)))
+                self.pos = stop
+            elif kind == "nl":
+                if not nesting or nesting[-1] == "{":
+                    if tokens and tokens[-1].kind != "NEWLINE":
+                        self.add("NEWLINE", "\n", pos, pos + 1)
+                self.newline_at(pos)
+                self.pos = stop
+            elif kind == "num":
+                self.number()
+            elif kind == "str":
+                self.string(text[pos])
+            else:  # block comment
+                close = text.find("*/", pos + 2, end)
                 if close < 0:
-                    self.reporter.error(self.span(self.pos, self.pos + 2), "unterminated comment: expected `*/` before the end of the file")
+                    self.reporter.error(self.span(pos, pos + 2), "unterminated comment: expected `*/` before the end of the file")
                     self.pos = end
                 else:
+                    for offset in range(pos, close):
+                        if text[offset] == "\n":
+                            self.newline_at(offset)
                     self.pos = close + 2
-            elif ch in NAME_START:
-                self.word()
-            elif ch in DIGITS:
-                self.number()
-            elif ch == '"' or ch == "'":
-                self.string(ch)
-            else:
-                self.operator()
         self.add("NEWLINE", "\n", end, end)
         self.add("EOF", "", end, end)
         return self.tokens
@@ -262,9 +293,11 @@ class Lexer:
 
     def operator(self) -> None:
         start = self.pos
-        for op in OPERATORS:
-            if self.text.startswith(op, start) and start + len(op) <= self.end:
-                self.pos = start + len(op)
+        text = self.text
+        for length, ops in zip((3, 2, 1), OPERATORS_BY_LENGTH):
+            op = text[start : start + length]
+            if op in ops and start + length <= self.end:
+                self.pos = start + length
                 if op in "([{":
                     self.nesting.append(op)
                 elif op in ")]}":
@@ -272,7 +305,7 @@ class Lexer:
                         self.nesting.pop()
                 self.add("OP", op, start, self.pos)
                 return
-        ch = self.text[start]
+        ch = text[start]
         self.reporter.error(self.span(start, start + 1), f"unexpected character `{ch}`: expected an expression, operator or statement")
         self.pos = start + 1
 

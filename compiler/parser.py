@@ -28,24 +28,24 @@ class Parser(EdgeStatements):
         self.reporter = reporter
         self.tokens = tokens if tokens is not None else tokenize(source, reporter)
         self.pos = 0
+        self.tok: Token = self.tokens[0]  # the current token, kept in step with `pos`
 
     # ── token helpers ─────────────────────────────────────────────────────────────────────────
-    @property
-    def tok(self) -> Token:
-        return self.tokens[self.pos]
-
     def peek(self, ahead: int = 1) -> Token:
         return self.tokens[min(self.pos + ahead, len(self.tokens) - 1)]
 
     def advance(self) -> Token:
-        token = self.tokens[self.pos]
+        token = self.tok
         if token.kind != "EOF":
             self.pos += 1
+            self.tok = self.tokens[self.pos]
         return token
 
     def skip_newlines(self) -> None:
-        while self.tok.kind == "NEWLINE" or self.tok.is_op(";"):
+        tok = self.tok
+        while tok.kind == "NEWLINE" or (tok.kind == "OP" and tok.value == ";"):
             self.pos += 1
+            tok = self.tok = self.tokens[self.pos]
 
     def next_significant(self) -> Token:
         """The next token that is not a newline, without moving."""
@@ -541,56 +541,54 @@ class Parser(EdgeStatements):
         return self.parse_pipe()
 
     def parse_pipe(self):
-        left = self.parse_binary(0)
+        left = self.parse_binary()
         while self.tok.is_op("|>") or self.continues_on_next_line("|>"):
             self.skip_newlines()
             self.advance()
             self.skip_newlines()
-            target = self.parse_binary(0)
+            target = self.parse_binary()
             if not isinstance(target, (ast.Name, ast.Member, ast.Call, ast.Lambda, ast.Index)):
                 raise self.fail(target.span, "expected a function or a call after `|>`")
             left = ast.Pipe(left.span.to(target.span), left, target)
         return left
 
-    # binary levels from loosest to tightest; each maps token value -> AST operator
-    LEVELS = [
-        {"??": "??"},
-        {"or": "or", "||": "or"},
-        {"and": "and", "&&": "and"},
-        None,  # `not` prefix sits here
-        {op: op for op in COMPARISON},
-        {"+": "+", "-": "-"},
-        {"*": "*", "/": "/", "%": "%"},
-    ]
+    # binary operators: token -> (precedence, AST operator); `not` sits between `and` and comparisons
+    BINARY = {
+        "??": (1, "??"),
+        "or": (2, "or"), "||": (2, "or"),
+        "and": (3, "and"), "&&": (3, "and"),
+        **{op: (5, op) for op in COMPARISON},
+        "+": (6, "+"), "-": (6, "-"),
+        "*": (7, "*"), "/": (7, "/"), "%": (7, "%"),
+    }
+    NOT_PRECEDENCE = 4
 
-    def binary_op(self, level: int) -> str | None:
+    def parse_binary(self, min_prec: int = 1):
+        """Precedence climbing: one loop per level actually used, not one call per level."""
         token = self.tok
-        ops = self.LEVELS[level]
-        if token.kind in ("OP", "KEYWORD") and token.value in ops:
-            return ops[token.value]
-        return None
-
-    def parse_binary(self, level: int):
-        if level >= len(self.LEVELS):
-            return self.parse_power()
-        if self.LEVELS[level] is None:
-            if self.tok.is_kw("not"):
-                token = self.advance()
-                operand = self.parse_binary(level)
-                return ast.Unary(token.span.to(operand.span), "not", operand)
-            return self.parse_binary(level + 1)
-        left = self.parse_binary(level + 1)
+        if token.kind == "KEYWORD" and token.value == "not":
+            self.advance()
+            operand = self.parse_binary(self.NOT_PRECEDENCE)
+            left = ast.Unary(token.span.to(operand.span), "not", operand)
+        else:
+            left = self.parse_power()
+        binary = self.BINARY
         while True:
-            op = self.binary_op(level)
-            if op is None:
-                break
+            token = self.tok
+            if token.kind != "OP" and token.kind != "KEYWORD":
+                return left
+            entry = binary.get(token.value)
+            if entry is None or entry[0] < min_prec:
+                return left
+            prec, op = entry
             self.advance()
             self.skip_newlines()
-            right = self.parse_binary(level + 1)
-            if op in COMPARISON and self.binary_op(level) is not None:
-                raise self.fail(self.tok.span, "comparisons do not chain: expected `a < b and b < c` instead of `a < b < c`")
+            right = self.parse_binary(prec + 1)
+            if prec == 5:
+                following = self.tok
+                if following.kind == "OP" and following.value in COMPARISON:
+                    raise self.fail(following.span, "comparisons do not chain: expected `a < b and b < c` instead of `a < b < c`")
             left = ast.Binary(left.span.to(right.span), op, left, right)
-        return left
 
     def parse_power(self):
         base = self.parse_unary()

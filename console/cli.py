@@ -12,7 +12,7 @@ import os
 import sys
 
 # In `tova --help` order. A command is a module of console.commands with register(subparsers).
-COMMANDS: list[str] = ["build", "dev", "deploy", "status", "dlq", "cron"]
+COMMANDS: list[str] = ["build", "dev", "deploy", "status", "dlq", "cron", "console_cmd"]
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:

@@ -12,6 +12,7 @@ import re
 from compiler import ast, naming
 from compiler.diagnostics import Reporter
 from compiler.edge import HTTP_METHODS, did_you_mean
+from compiler.resolve.globals import PLATFORM_GLOBALS
 from compiler.resolve.model import BindingInfo, ConsumerInfo, ProjectModel, QueueInfo, WorkerInfo
 from compiler.resolve.scope import Resolver, Scope, Symbol, global_scope
 
@@ -111,6 +112,7 @@ class ProjectChecker:
                 continue
             module_scope.symbols[decl.name] = Symbol(decl.name, "type", self.resolver.js_name(decl.name, module_scope), decl)
         self.resolver.hoist(top_level, module_scope)
+        self.check_module_names(types, top_level, edges)
         for item in top_level:
             self.resolver.stmt(item, module_scope)
 
@@ -123,6 +125,21 @@ class ProjectChecker:
             None,
         )
         return ProjectModel(self.project, self.stem, self.program, types, top_level, workers, queues, migrations_binding)
+
+    def check_module_names(self, types, top_level, edges) -> None:
+        """Module-level names share the worker module with the runtime, which relies on the platform's
+        globals: a top-level `fn fetch()` or `crypto = ...` would replace them for the runtime too."""
+        declared = [(t.name, t.span) for t in types]
+        for item in top_level:
+            if isinstance(item, ast.FnDecl):
+                declared.append((item.name, item.span))
+            elif isinstance(item, ast.Let) and isinstance(item.target, ast.NamePattern):
+                declared.append((item.target.name, item.target.span))
+        for edge in edges:
+            declared += [(s.name, s.span) for s in edge.body if isinstance(s, ast.FnDecl)]
+        for name, span in declared:
+            if name in PLATFORM_GLOBALS:
+                self.error(span, f"`{name}` is a platform global the generated worker relies on: expected another name for a top-level or block-level declaration")
 
     # ── edge blocks ─────────────────────────────────────────────────────────────────────────────
     def collect_workers(self, edges: list[ast.EdgeBlock]) -> list[WorkerInfo]:

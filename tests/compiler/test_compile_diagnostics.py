@@ -121,6 +121,15 @@ BAD = {
     "reserved route prefix": Bad(
         'edge "api" {\n  route GET "/__tova/x" => fn(req) { 1 }\n}\n', [(2, 13, "reserved for the ops surface")],
     ),
+    "top-level name shadows a platform global": Bad(
+        'fn fetch(url) {\n  url\n}\nedge "api" {\n}\n', [(1, 1, "`fetch` is a platform global")],
+    ),
+    "handler name that is not a function": Bad(
+        'LIMIT = 3\nedge "api" {\n  route GET "/x" => LIMIT\n}\n', [(3, 21, "`LIMIT` is not a function: expected the name of a `fn`")], "LIMIT",
+    ),
+    "unknown handler name": Bad(
+        'edge "api" {\n  route GET "/x" => handle_x\n}\n', [(2, 21, "unknown identifier `handle_x`")], "handle_x",
+    ),
     # several independent mistakes in one run
     "several parse errors": Bad(
         'edge "api" {\n  kvv A\n  route get "/y" => fn(req) { 1 }\n  bogus\n}\n',

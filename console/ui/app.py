@@ -1,0 +1,470 @@
+"""`tova console`: the Textual app that starts a session, polls it, and dispatches actions.
+
+Flow: open the session in a thread (compiling happens there; a compile error is shown with its caret),
+start the target with progress, then poll in one long-lived worker that never overlaps itself and
+posts a typed message per poll. A failed poll marks the data stale and is retried; it never ends the
+app. Every action that changes something is refused under ``--read-only`` with a message that says so.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any, Callable
+
+from textual import work
+from textual.app import App
+from textual.css.query import NoMatches
+from textual.screen import ModalScreen
+
+from console.model import DeadLetter, History, Snapshot
+from console.ui.bindings import ACTIONS, CHANGING_ACTIONS, app_bindings
+from console.ui.commands import ConsoleCommands
+from console.ui.config import ConsoleConfig
+from console.ui.messages import (
+    ActionFinished, ActionProgress, PollFailed, SessionStarted, SnapshotReady, StartFailed, StartProgress,
+)
+from console.ui.screens.confirm import ConfirmScreen
+from console.ui.screens.dashboard import DashboardScreen
+from console.ui.screens.dead_letter import DeadLetterScreen
+from console.ui.screens.help import HelpScreen
+from console.ui.screens.interval import IntervalScreen
+from console.ui.screens.startup import StartupScreen
+from console.ui.session_port import (
+    ConsoleSession, Progress, call, describe_cron_run, describe_delete, describe_replay, field_of,
+)
+from console.ui.themes import DEFAULT_THEME, load_themes
+from console.ui.widgets.header_bar import HeaderBar
+from console.ui.widgets.status_line import StatusLine
+
+SessionOpener = Callable[[Progress], ConsoleSession]  # builds the session; compiling may raise here
+STOP_TIMEOUT_S = 15
+
+
+def describe_start_error(error: BaseException) -> tuple[str, bool]:
+    """The text to show for a failed start, and whether it is a compile error (data, with a caret)."""
+    if hasattr(error, "diagnostics") and callable(getattr(error, "render", None)):
+        return error.render(), True
+    message = str(error) or type(error).__name__
+    return message, False
+
+
+class ConsoleApp(App):
+    CSS_PATH = "app.tcss"
+    TITLE = "tova console"
+    BINDINGS = app_bindings()
+    COMMANDS = App.COMMANDS | {ConsoleCommands}
+
+    def __init__(self, open_session: SessionOpener, config: ConsoleConfig | None = None,
+                 title: str = "tova console") -> None:
+        super().__init__()
+        self.open_session = open_session
+        self.config = config or ConsoleConfig()
+        self.start_title = title
+        self.session: ConsoleSession | None = None
+        self.snapshot: Snapshot | None = None
+        self.history = History()
+        self.paused = False
+        self.interval = self.config.interval
+        self.action_running = False
+        self.console_theme_names: list[str] = []
+        self._wake = asyncio.Event()
+        self._records_history = True
+        self._stopped = False
+
+    # -- start ---------------------------------------------------------------------------------------
+
+    async def on_mount(self) -> None:
+        themes, problems = load_themes()
+        for theme in themes.values():
+            self.register_theme(theme)
+        self.console_theme_names = sorted(themes)
+        for problem in problems:
+            self.notify(f"{problem.source}: {problem.message}", title="Theme skipped", severity="warning")
+        wanted = self.config.theme if self.config.theme in self.available_themes else DEFAULT_THEME
+        if wanted in self.available_themes:
+            self.theme = wanted
+        if self.config.keymap:
+            self.set_keymap(self.config.keymap)
+        await self.push_screen(DashboardScreen())
+        status = self.dashboard.query_one(StatusLine)
+        status.interval, status.read_only = self.interval, self.config.read_only
+        await self.push_screen(StartupScreen(self.start_title))
+        self.start_session()
+
+    @property
+    def dashboard(self) -> DashboardScreen:
+        return next(s for s in self.screen_stack if isinstance(s, DashboardScreen))
+
+    @property
+    def status_line(self) -> StatusLine:
+        return self.dashboard.query_one(StatusLine)
+
+    @work(exclusive=True, group="start", exit_on_error=False)
+    async def start_session(self) -> None:
+        def progress(line: str) -> None:
+            self.post_message(StartProgress(line))  # thread safe: the installer may report from a thread
+
+        try:
+            progress("compiling…")
+            session = await asyncio.to_thread(self.open_session, progress)
+        except Exception as error:  # a compile error or a bad project: shown, never a traceback
+            self.post_message(StartFailed(*describe_start_error(error)))
+            return
+        self.session = session
+        try:
+            await call(session.start, progress)
+        except Exception as error:
+            self.post_message(StartFailed(*describe_start_error(error)))
+            await self._stop_session()
+            return
+        self.post_message(SessionStarted())
+
+    def on_start_progress(self, message: StartProgress) -> None:
+        if isinstance(self.screen, StartupScreen):
+            self.screen.progress(message.line)
+
+    def on_start_failed(self, message: StartFailed) -> None:
+        if isinstance(self.screen, StartupScreen):
+            self.screen.failed(message.text, message.compile_error)
+
+    def action_retry_start(self) -> None:
+        if isinstance(self.screen, StartupScreen) and "-failed" in self.screen.classes:
+            self.screen.restart()
+            self.session = None
+            self._stopped = False
+            self.start_session()
+
+    def on_session_started(self, _: SessionStarted) -> None:
+        # The real session keeps its own history (the poller records each snapshot); share it
+        # instead of recording twice.
+        shared = getattr(self.session, "history", None)
+        self._records_history = not isinstance(shared, History)
+        if not self._records_history:
+            self.history = shared
+        if isinstance(self.screen, StartupScreen):
+            self.screen.progress("started; first poll…")
+        self.poll_loop()
+
+    # -- polling -------------------------------------------------------------------------------------
+
+    @work(exclusive=True, group="poll", exit_on_error=False)
+    async def poll_loop(self) -> None:
+        while self.session is not None:
+            if not self.paused:
+                try:
+                    snapshot = await call(self.session.poll)
+                except Exception as error:  # the whole poll failed: say so, try again next time
+                    self.post_message(PollFailed(str(error) or type(error).__name__, time.time()))
+                else:
+                    self.post_message(SnapshotReady(snapshot))
+            self._wake.clear()
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=self.interval)
+            except asyncio.TimeoutError:
+                pass
+
+    def wake_poller(self) -> None:
+        self._wake.set()
+
+    def on_snapshot_ready(self, message: SnapshotReady) -> None:
+        try:
+            self._show_snapshot(message.snapshot)
+        except NoMatches:  # a poll that lands while the app is closing has nowhere to go
+            if self.is_running and not self._stopped:
+                raise
+
+    def _show_snapshot(self, snapshot: Snapshot) -> None:
+        first = self.snapshot is None
+        self.snapshot = snapshot
+        if self._records_history:
+            self.history.record(snapshot)
+        if first:
+            label = getattr(self.session, "target_label", None) or snapshot.target
+            self.dashboard.query_one(HeaderBar).set_target(snapshot.project, label, self.config.read_only)
+            while isinstance(self.screen, StartupScreen):
+                self.pop_screen()
+        self.dashboard.show_snapshot(snapshot, self.history)
+        self.status_line.data_arrived(snapshot.taken_at, snapshot.down_sources)
+
+    def on_poll_failed(self, message: PollFailed) -> None:
+        if isinstance(self.screen, StartupScreen):
+            self.screen.progress(f"poll failed: {message.error}; retrying")
+        self.status_line.poll_failed(message.error)
+
+    # -- actions: plumbing -----------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Keys typed into a dialog belong to the dialog, not to the dashboard behind it.
+        if isinstance(self.screen, ModalScreen) and action not in ("quit",):
+            return False
+        if isinstance(self.screen, StartupScreen) and action not in ("quit", "retry_start", "help", "command_palette"):
+            return False
+        return True
+
+    def run_named_action(self, action: str) -> None:
+        """Run a binding's action by name (the palette uses this)."""
+        self.call_later(self.run_action, action)
+
+    def _refused(self, what: str) -> bool:
+        if self.config.read_only:
+            self.notify(f"{what} is disabled: the console was started with --read-only.",
+                        title="Read-only", severity="warning")
+            self.status_line.set_note(f"{what} refused (read-only)", "$warning")
+            return True
+        if self.session is None or self.snapshot is None:
+            self.notify(f"{what} needs a running session; wait for the first data.", severity="warning")
+            return True
+        if self.action_running:
+            self.notify("Another action is still running; wait for its result.", severity="warning")
+            return True
+        return False
+
+    def _selected_dead_letter(self) -> DeadLetter | None:
+        return getattr(self.screen, "selected_dead_letter", None)
+
+    def _ask(self, question: str, then: Callable[[], Any], yes_label: str = "Yes") -> None:
+        def answered(yes: bool | None) -> None:
+            if yes:
+                then()
+            else:
+                self.status_line.set_note("cancelled", "$text-muted")
+        self.push_screen(ConfirmScreen(question, yes_label), answered)
+
+    def on_action_progress(self, message: ActionProgress) -> None:
+        self.status_line.set_note(message.text, "$accent")
+
+    def on_action_finished(self, message: ActionFinished) -> None:
+        self.action_running = False
+        self.status_line.set_note(message.text, "$success" if message.ok else "$error")
+        self.notify(message.text, severity="information" if message.ok else "error", timeout=6)
+        self.wake_poller()
+
+    # -- actions: dead letters ------------------------------------------------------------------------
+
+    def action_replay_selected(self) -> None:
+        if self._refused("Replay"):
+            return
+        letter = self._selected_dead_letter()
+        if letter is None:
+            self.notify("Select a dead letter first (or R to replay all).", severity="warning")
+            return
+        self._ask(f"Replay dead letter {letter.id} to queue {letter.queue}?\n\n"
+                  f"It failed {letter.attempts} time(s): {letter.error or 'no error recorded'}",
+                  lambda: self._replay([letter.id]), "Replay")
+
+    def action_replay_all(self) -> None:
+        if self._refused("Replay all"):
+            return
+        total = self.snapshot.dead_letter_total if self.snapshot else 0
+        if not total:
+            self.notify("There are no dead letters to replay.")
+            return
+        pace = f"at most {self.config.replay_rate:g} per second" if self.config.replay_rate else "rate limited"
+        self._ask(f"Replay all {total} dead letter(s) to their source queues, {pace}?",
+                  lambda: self._replay(None, total), "Replay all")
+
+    def _replay(self, ids: list[str] | None, total: int | None = None) -> None:
+        self.action_running = True
+        self.replay_worker(ids, total)
+
+    @work(group="actions", exit_on_error=False)
+    async def replay_worker(self, ids: list[str] | None, total: int | None) -> None:
+        assert self.session is not None
+        count = len(ids) if ids is not None else total
+        rate = self.config.replay_rate  # None: the project's tova.toml (or the session's default) decides
+
+        def progress(done: int, of: int) -> None:
+            self.post_message(ActionProgress(f"replaying… {done}/{of or count}"))
+
+        self.post_message(ActionProgress(f"replaying {count} dead letter(s)…"))
+        try:
+            if ids is not None:
+                result = await call(self.session.replay, ids, rate=rate, progress=progress)
+            else:
+                result = await call(self.session.replay, None, all=True, rate=rate, progress=progress)
+            self.post_message(ActionFinished(*describe_replay(result, count if ids is None else None)))
+        except Exception as error:
+            self.post_message(ActionFinished(f"replay failed: {error}", False))
+
+    def action_delete_selected(self) -> None:
+        if self._refused("Delete"):
+            return
+        letter = self._selected_dead_letter()
+        if letter is None:
+            self.notify("Select a dead letter first.", severity="warning")
+            return
+        self._ask(f"Delete dead letter {letter.id} from {letter.dlq} for good?\n\nIts body cannot be recovered.",
+                  lambda: self._delete([letter.id]), "Delete")
+
+    def action_delete_all(self) -> None:
+        if self._refused("Purge"):
+            return
+        total = self.snapshot.dead_letter_total if self.snapshot else 0
+        if not total:
+            self.notify("There are no dead letters to delete.")
+            return
+        self._ask(f"Delete ALL {total} dead letter(s) for good?\n\nTheir bodies cannot be recovered.",
+                  lambda: self._delete(None), "Delete all")
+
+    def _delete(self, ids: list[str] | None) -> None:
+        self.action_running = True
+        self.delete_worker(ids)
+
+    @work(group="actions", exit_on_error=False)
+    async def delete_worker(self, ids: list[str] | None) -> None:
+        assert self.session is not None
+        try:
+            self.post_message(ActionProgress("deleting…"))
+            if ids is None:
+                result = await call(self.session.delete, None, all=True)
+            else:
+                result = await call(self.session.delete, ids)
+            self.post_message(ActionFinished(describe_delete(result), True))
+            if isinstance(self.screen, DeadLetterScreen):
+                self.call_later(self.pop_screen)
+        except Exception as error:
+            self.post_message(ActionFinished(f"delete failed: {error}", False))
+
+    def action_open_dead_letter(self, letter: DeadLetter) -> None:
+        self.push_screen(DeadLetterScreen(letter))
+
+    # -- actions: crons, deploy -------------------------------------------------------------------------
+
+    def action_run_cron(self) -> None:
+        cron = getattr(self.screen, "selected_cron", None)
+        if cron is None:
+            if not self._refused("Run cron"):
+                self.notify("No cron selected (press 2 for the crons).", severity="warning")
+            return
+        self.run_cron_named(cron.name)
+
+    def run_cron_named(self, name: str) -> None:
+        if self._refused("Run cron"):
+            return
+        self._ask(f"Run cron {name} now?", lambda: self._run_cron(name), "Run now")
+
+    def _run_cron(self, name: str) -> None:
+        self.action_running = True
+        self.cron_worker(name)
+
+    @work(group="actions", exit_on_error=False)
+    async def cron_worker(self, name: str) -> None:
+        assert self.session is not None
+        try:
+            self.post_message(ActionProgress(f"running cron {name}…"))
+            run = await call(self.session.run_cron, name)
+            self.post_message(ActionFinished(*describe_cron_run(name, run)))
+        except Exception as error:
+            self.post_message(ActionFinished(f"cron {name} could not run: {error}", False))
+
+    def action_deploy(self) -> None:
+        if self._refused("Deploy"):
+            return
+        if self.snapshot is not None and self.snapshot.target != "cloudflare":
+            self.notify(f"Deploy works on the Cloudflare target; this console watches {self.snapshot.target}. "
+                        "Run `tova console FILE --target cloudflare`.", severity="warning")
+            return
+        label = getattr(self.session, "target_label", "cloudflare")
+        self._ask(f"Deploy {self.snapshot.project if self.snapshot else 'the project'} to {label}?",
+                  self._deploy, "Deploy")
+
+    def _deploy(self) -> None:
+        self.action_running = True
+        self.deploy_worker()
+
+    @work(group="actions", exit_on_error=False)
+    async def deploy_worker(self) -> None:
+        assert self.session is not None
+        try:
+            result = await call(self.session.deploy, lambda line: self.post_message(ActionProgress(line)))
+            self.post_message(ActionFinished(f"deployed: {result}" if result else "deployed", True))
+        except NotImplementedError:
+            self.post_message(ActionFinished("this target cannot deploy", False))
+        except Exception as error:
+            self.post_message(ActionFinished(f"deploy failed: {error}", False))
+
+    def action_restart_target(self) -> None:
+        if self._refused("Restart"):
+            return
+        if self.snapshot is not None and self.snapshot.target != "local":
+            self.notify("Restart is for the local runtime.", severity="warning")
+            return
+        self._ask("Restart the local runtime?\n\nMessages still waiting in its in-memory queues are lost; "
+                  "dead letters and cron runs are kept (they live in the ops store).", self._restart, "Restart")
+
+    def _restart(self) -> None:
+        self.action_running = True
+        self.restart_worker()
+
+    @work(group="actions", exit_on_error=False)
+    async def restart_worker(self) -> None:
+        assert self.session is not None
+        session = self.session
+        try:
+            self.post_message(ActionProgress("stopping the runtime…"))
+            await call(session.stop)
+            await call(session.start, lambda line: self.post_message(ActionProgress(line)))
+            self.post_message(ActionFinished("runtime restarted", True))
+        except Exception as error:
+            self.post_message(ActionFinished(f"restart failed: {error} (S to try again)", False))
+
+    # -- actions: polling and view ---------------------------------------------------------------------
+
+    def action_toggle_pause(self) -> None:
+        self.paused = not self.paused
+        self.status_line.paused = self.paused
+        if not self.paused:
+            self.wake_poller()
+
+    def action_poll_now(self) -> None:
+        self.wake_poller()
+
+    def action_change_interval(self) -> None:
+        def chosen(seconds: float | None) -> None:
+            if seconds:
+                self.interval = seconds
+                self.status_line.interval = seconds
+                self.wake_poller()
+        self.push_screen(IntervalScreen(self.interval), chosen)
+
+    def action_show_view(self, view: str) -> None:
+        if isinstance(self.screen, DashboardScreen):
+            self.screen.show_view(view)
+
+    def action_filter(self) -> None:
+        if isinstance(self.screen, DashboardScreen):
+            self.screen.open_filter()
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(self.config.keymap, self.config.read_only))
+
+    def action_next_theme(self) -> None:
+        names = self.console_theme_names or [self.theme]
+        index = names.index(self.theme) if self.theme in names else -1
+        self.theme = names[(index + 1) % len(names)]
+        self.status_line.set_note(f"theme {self.theme}", "$text-muted")
+
+    # -- stop ------------------------------------------------------------------------------------------
+
+    async def action_quit(self) -> None:
+        self.status_line.set_note("stopping…", "$text-muted")
+        await self._stop_session()
+        self.exit()
+
+    async def _stop_session(self) -> None:
+        session, self.session = self.session, None
+        if session is None or self._stopped:
+            return
+        self._stopped = True
+        self._wake.set()
+        try:
+            await asyncio.wait_for(call(session.stop), STOP_TIMEOUT_S)
+        except Exception:  # leaving must never hang or crash on a runtime that is already gone
+            pass
+
+    async def on_unmount(self) -> None:
+        await self._stop_session()
+
+
+__all__ = ["ConsoleApp", "ACTIONS", "CHANGING_ACTIONS"]

@@ -1,0 +1,96 @@
+"""Short, stable text for numbers, sizes, times and trends.
+
+Stable matters over SSH: a cell whose text does not change is not redrawn, so clock times
+("09:14:03") are preferred to ages ("3s ago") in tables, and only the status line ticks.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Sequence
+
+_BLOCKS = " ▁▂▃▄▅▆▇█"
+
+
+def spark(values: Sequence[float], width: int) -> str:
+    """A one-line chart of the last ``width`` values in block characters.
+
+    Drawn as plain text with one style rather than Textual's gradient Sparkline: one colour per cell
+    keeps redraws to a few bytes over SSH and reads the same on a 16-colour terminal.
+    """
+    points = list(values)[-width:]
+    if not points:
+        return ""
+    low, high = min(points), max(points)
+    if high == low:
+        level = 1 if high > 0 else 0
+        return (_BLOCKS[level] if level else "▁") * len(points)
+    scale = (len(_BLOCKS) - 2) / (high - low)
+    return "".join(_BLOCKS[1 + int((v - low) * scale)] for v in points)
+
+
+def number(value: float | None) -> str:
+    if value is None:
+        return "–"
+    if float(value).is_integer():
+        value = int(value)
+        if abs(value) >= 1_000_000:
+            return f"{value / 1_000_000:.1f}M"
+        if abs(value) >= 10_000:
+            return f"{value / 1000:.1f}k"
+        return str(value)
+    return f"{value:.2f}" if abs(value) < 100 else f"{value:.0f}"
+
+
+def size(value: int | None) -> str:
+    if value is None:
+        return "–"
+    for unit in ("B", "KB", "MB", "GB"):
+        if abs(value) < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return "–"
+
+
+def trend(change: float | None) -> str:
+    if change is None or change == 0:
+        return "·"
+    arrow = "↑" if change > 0 else "↓"
+    return f"{arrow}{number(abs(change))}"
+
+
+def rate(per_s: float | None) -> str:
+    if per_s is None:
+        return "–"
+    return f"{per_s:.1f}/s" if per_s < 10 else f"{per_s:.0f}/s"
+
+
+def clock(epoch_s: float | None, now: float | None = None) -> str:
+    """HH:MM:SS for today, else the date too (a dead letter from last week should look old)."""
+    if epoch_s is None:
+        return "–"
+    now = time.time() if now is None else now
+    local = time.localtime(epoch_s)
+    if abs(now - epoch_s) < 20 * 3600:
+        return time.strftime("%H:%M:%S", local)
+    return time.strftime("%Y-%m-%d %H:%M", local)
+
+
+def age(seconds: float | None) -> str:
+    if seconds is None:
+        return "–"
+    seconds = max(0.0, seconds)
+    if seconds < 90:
+        return f"{seconds:.0f}s"
+    if seconds < 90 * 60:
+        return f"{seconds / 60:.0f}m"
+    if seconds < 36 * 3600:
+        return f"{seconds / 3600:.0f}h"
+    return f"{seconds / 86400:.0f}d"
+
+
+def one_line(text: str | None, limit: int = 200) -> str:
+    if not text:
+        return ""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

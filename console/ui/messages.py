@@ -1,0 +1,54 @@
+"""Typed messages the app's workers post; handlers run on the UI's own loop, so widgets stay I/O free."""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+from console.model import Snapshot
+
+
+class StartProgress(Message):
+    def __init__(self, line: str) -> None:
+        super().__init__()
+        self.line = line
+
+
+class StartFailed(Message):
+    """Compile or start-up failed; ``text`` is ready to show (a compile error keeps its caret)."""
+
+    def __init__(self, text: str, compile_error: bool) -> None:
+        super().__init__()
+        self.text = text
+        self.compile_error = compile_error
+
+
+class SessionStarted(Message):
+    pass
+
+
+class SnapshotReady(Message):
+    def __init__(self, snapshot: Snapshot) -> None:
+        super().__init__()
+        self.snapshot = snapshot
+
+
+class PollFailed(Message):
+    """The whole poll raised (a single source failing is inside the Snapshot instead)."""
+
+    def __init__(self, error: str, at: float) -> None:
+        super().__init__()
+        self.error = error
+        self.at = at
+
+
+class ActionProgress(Message):
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
+class ActionFinished(Message):
+    def __init__(self, text: str, ok: bool) -> None:
+        super().__init__()
+        self.text = text
+        self.ok = ok

@@ -1,0 +1,129 @@
+"""The main screen: overview band (workers, stats, queues) over the dead letters, crons and logs.
+
+Tall terminals show everything at once; short ones (under 40 rows) show one lower view at a time,
+switched with 1/2/3, and narrow ones (under 120 columns) open the dead-letter detail as its own screen
+instead of a side pane.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer
+
+from console.model import CronState, DeadLetter, History, Snapshot
+from console.ui.widgets.cron_table import CronTable
+from console.ui.widgets.dead_letter_detail import DeadLetterDetail
+from console.ui.widgets.dead_letter_table import DeadLetterTable
+from console.ui.widgets.filter_bar import FilterBar
+from console.ui.widgets.header_bar import HeaderBar
+from console.ui.widgets.log_pane import LogPane
+from console.ui.widgets.queues_panel import QueuesPanel
+from console.ui.widgets.stats_panel import StatsPanel
+from console.ui.widgets.status_line import StatusLine
+from console.ui.widgets.view_bar import ViewBar
+from console.ui.widgets.worker_health import WorkerHealthPanel
+
+
+class DashboardScreen(Screen):
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (40, "-tall")]
+
+    def __init__(self) -> None:
+        super().__init__(id="dashboard")
+        self.view = "dead-letters"
+        self.snapshot: Snapshot | None = None
+
+    def compose(self) -> ComposeResult:
+        yield HeaderBar(id="header")
+        with Horizontal(id="overview"):
+            yield WorkerHealthPanel(id="workers")
+            yield StatsPanel(id="stats")
+            yield QueuesPanel(id="queues")
+        yield ViewBar(id="view-bar")
+        yield FilterBar(id="filter")
+        with Vertical(id="lower"):
+            with Horizontal(id="dead-letters", classes="view -current"):
+                with Vertical(id="dead-letter-list"):
+                    yield DeadLetterTable(id="dead-letter-table")
+                yield DeadLetterDetail(id="dead-letter-detail")
+            with Horizontal(id="lower-bottom"):
+                with Vertical(id="crons", classes="view"):
+                    yield CronTable(id="cron-table")
+                yield LogPane(id="logs", classes="view")
+        yield StatusLine(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#dead-letter-list").border_title = "Dead letters"
+        self.query_one("#crons").border_title = "Crons"
+        self.query_one(DeadLetterDetail).show(None)
+        self.query_one(DeadLetterTable).focus()
+
+    # -- data in -------------------------------------------------------------------------------
+
+    def show_snapshot(self, snapshot: Snapshot, history: History) -> None:
+        self.snapshot = snapshot
+        self.query_one(WorkerHealthPanel).show(snapshot, history)
+        self.query_one(StatsPanel).show(snapshot, history)
+        self.query_one(QueuesPanel).show(snapshot, history)
+        table = self.query_one(DeadLetterTable)
+        table.show(snapshot)
+        self.query_one(CronTable).show(snapshot)
+        self.query_one(LogPane).show(snapshot)
+        self.query_one("#dead-letter-list").border_subtitle = self._dead_letter_count(snapshot)
+        self.query_one(ViewBar).set_counts(**{"dead-letters": snapshot.dead_letter_total,
+                                               "crons": len(snapshot.crons)})
+        self.query_one(DeadLetterDetail).show(table.selected_letter)
+
+    @staticmethod
+    def _dead_letter_count(snapshot: Snapshot) -> str:
+        shown, total = len(snapshot.dead_letters), snapshot.dead_letter_total
+        if total > shown:
+            return f"{shown} of {total}"
+        return str(total) if total else ""
+
+    # -- selection -------------------------------------------------------------------------------
+
+    @property
+    def selected_dead_letter(self) -> DeadLetter | None:
+        return self.query_one(DeadLetterTable).selected_letter
+
+    @property
+    def selected_cron(self) -> CronState | None:
+        return self.query_one(CronTable).selected_cron
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if isinstance(event.data_table, DeadLetterTable):
+            self.query_one(DeadLetterDetail).show(event.data_table.selected_letter)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if isinstance(event.data_table, DeadLetterTable) and "-narrow" in self.classes:
+            letter = event.data_table.selected_letter
+            if letter is not None:
+                self.app.action_open_dead_letter(letter)
+
+    # -- views and filter --------------------------------------------------------------------------
+
+    def show_view(self, view: str) -> None:
+        self.view = view
+        for node in self.query(".view"):
+            node.set_class(node.id == view, "-current")
+        self.query_one("#lower-bottom").set_class(view in ("crons", "logs"), "-holds-current")
+        self.query_one(ViewBar).set_view(view)
+        target = {"dead-letters": DeadLetterTable, "crons": CronTable, "logs": LogPane}[view]
+        self.query_one(target).focus()
+
+    def open_filter(self) -> None:
+        self.query_one(FilterBar).open()
+
+    def on_filter_bar_filter_changed(self, event: FilterBar.FilterChanged) -> None:
+        self.query_one(DeadLetterTable).filter_text = event.text
+        self.query_one(CronTable).filter_text = event.text
+        self.query_one(LogPane).refilter(event.text)
+        if self.snapshot is not None:
+            self.query_one(DeadLetterTable).show(self.snapshot)
+            self.query_one(CronTable).show(self.snapshot)
+        self.query_one("#dead-letter-list").border_title = (
+            f"Dead letters matching “{event.text}”" if event.text else "Dead letters")

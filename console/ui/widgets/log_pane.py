@@ -1,0 +1,50 @@
+"""Worker logs as they arrive: only lines not seen before are appended, so nothing is redrawn twice."""
+
+from __future__ import annotations
+
+import time
+
+from textual.widgets import Log
+
+from console.model import LogLine, Snapshot
+
+
+def format_line(line: LogLine) -> str:
+    stamp = time.strftime("%H:%M:%S", time.localtime(line.time))
+    level = "" if line.level in ("info", "log") else f" {line.level.upper()}"
+    return f"{stamp} {line.worker}{level}: {line.message}"
+
+
+class LogPane(Log):
+    DEFAULT_CSS = """
+    LogPane {
+        border: round $border-blurred;
+        border-title-color: $text-muted;
+        height: 1fr;
+    }
+    LogPane:focus { border: round $border; }
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(max_lines=2000, auto_scroll=True, **kwargs)
+        self.border_title = "Logs"
+        self._last: LogLine | None = None
+        self._all: list[str] = []
+        self.filter_text = ""
+
+    def show(self, snapshot: Snapshot) -> None:
+        fresh = list(snapshot.logs)
+        if self._last is not None and self._last in fresh:
+            fresh = fresh[fresh.index(self._last) + 1:]
+        if not fresh:
+            return
+        self._last = snapshot.logs[-1]
+        lines = [format_line(line) for line in fresh]
+        self._all = (self._all + lines)[-2000:]
+        needle = self.filter_text.lower()
+        self.write_lines([l for l in lines if needle in l.lower()])
+
+    def refilter(self, needle: str) -> None:
+        self.filter_text = needle
+        self.clear()
+        self.write_lines([l for l in self._all if needle.lower() in l.lower()])
