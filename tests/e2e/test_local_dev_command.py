@@ -21,11 +21,6 @@ EXAMPLE = ROOT / "examples" / "pipeline"
 TOVA = [sys.executable, "-m", "console.cli"]
 
 
-def needs_worker_runtime() -> None:
-    if not any("__tova_createWorker" in js.read_text() for js in (ROOT / "compiler" / "js").glob("[1-9]*.js")):
-        pytest.skip("needs the worker runtime of the ops part (compiler/js/10_*.js), not on main yet")
-
-
 class DevProcess:
     """A running `tova dev`, its output collected on threads so the pipes never fill."""
 
@@ -91,7 +86,6 @@ def project(tmp_path: Path) -> Path:
 
 
 def test_dev_runs_the_pipeline_streams_logs_and_ctrl_c_stops_everything(project: Path):
-    needs_worker_runtime()
     dev = DevProcess(project)
     try:
         dev.wait_for(r"Ctrl-C stops every worker", dev.stderr)

@@ -18,9 +18,6 @@ from console.targets.local.runtime import LocalRuntime
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "pipeline"
-if not any("__tova_createWorker" in js.read_text() for js in (ROOT / "compiler" / "js").glob("[1-9]*.js")):
-    pytest.skip("needs the worker runtime of the ops part (compiler/js/10_*.js), not on main yet",
-                allow_module_level=True)
 MAX_FILE_SIZE = 2048
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 2
 

@@ -153,6 +153,7 @@ class Deployer:
         self.remote = Remote()
         self.workers: list[Mapping[str, Any]] = list(manifest.get("workers", []))
         self.project = str(manifest["project"])
+        self.secret_origin: dict[str, str] = {}  # for the plan: where a secret's value comes from
 
     # ----- what the program wants
 
@@ -193,6 +194,9 @@ class Deployer:
         token_secret = self.m.get("ops", {}).get("token_secret", "TOVA_ADMIN_TOKEN")
         if name != token_secret and self.env.get(name):
             self.state.secret_values[name] = self.env[name]
+            self.secret_origin[name] = "from the environment"
+        elif name not in self.state.secret_values:
+            self.secret_origin[name] = "generated"
         return self.state.secret(name)
 
     def script_upload(self, worker: Mapping[str, Any]) -> tuple[dict[str, Any], bytes]:
@@ -366,10 +370,11 @@ class Deployer:
                                 script_name=script).result or []
             r.secrets[script] = {s["name"] for s in listed}
         recorded_secrets = self.state.secrets_set.get(script, {})
-        stale = [n for n in names if n not in r.secrets.get(script, set())
-                 or recorded_secrets.get(n) != _sha(self.secret_value(n))]
+        values = {n: self.secret_value(n) for n in names}
+        stale = [n for n in names if n not in r.secrets.get(script, set()) or recorded_secrets.get(n) != _sha(values[n])]
         if stale:
-            plan.add("secrets", "set", script, ", ".join(stale))
+            plan.add("secrets", "set", script, ", ".join(
+                f"{n} {self.secret_origin[n]}" if n in self.secret_origin else n for n in stale))
         elif names:
             plan.unchanged += 1
 
