@@ -251,3 +251,20 @@ def test_a_program_secret_comes_from_the_environment_and_a_new_value_is_set_agai
         ("secrets", "pipeline-api", "API_KEY from the environment")]
     assert [(c.method, c.body["name"]) for c in fake.calls[before:] if c.method != "GET"] == [("PUT", "API_KEY")]
     assert fake.scripts["pipeline-api"].secrets["API_KEY"] == "second-key"
+
+
+def test_a_worker_removed_from_the_program_is_left_alone_and_mentioned(fake, env, tmp_path):
+    project = write_project(tmp_path)
+    deploy(project, env)
+    smaller = json.loads(json.dumps(MANIFEST))
+    smaller["workers"] = [w for w in smaller["workers"] if w["block"] == "api"]
+    smaller["queues"] = [dict(q, consumer=None) for q in smaller["queues"]]
+    write_project(tmp_path, smaller)
+    before = len(fake.calls)
+
+    plan, _ = deploy(project, env)
+
+    assert plan.empty
+    assert "pipeline-processor was deployed from this program before" in plan.render()
+    assert [c for c in fake.calls[before:] if c.method != "GET"] == []
+    assert "pipeline-processor" in fake.scripts
