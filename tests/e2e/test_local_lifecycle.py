@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -69,3 +70,26 @@ def test_a_killed_owner_takes_the_runner_and_workerd_with_it(manifest: Path, eve
         eventually(lambda: not alive(runner_pid) and not alive(workerd_pid))
     finally:
         owner.kill()
+
+
+def test_crons_fire_by_the_clock_while_running(manifest: Path, eventually):
+    # A clock that starts (when the scheduler first reads it) half a second before a five-minute slot,
+    # so the fixture's */5 cron is due at once.
+    offsets: list[float] = []
+
+    def clock() -> float:
+        now = time.time()
+        if not offsets:
+            offsets.append((300 - now % 300) - 0.5)
+        return now + offsets[0]
+
+    runtime = LocalRuntime(manifest, run_crons=True, clock=clock)
+    runtime.start()
+    try:
+        ran = eventually(lambda: [l for l in runtime.recent_logs() if l.message == "cron tick ran on schedule: ok"])
+        assert ran[0].worker == "back"
+        handler = [l for l in runtime.recent_logs() if l.message == "back tick */5 * * * *"]
+        assert handler and handler[0].worker == "back"
+    finally:
+        runtime.stop()
+    assert runtime._crons is None
