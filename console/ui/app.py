@@ -198,6 +198,8 @@ class ConsoleApp(App):
         # Keys typed into a dialog belong to the dialog, not to the dashboard behind it.
         if isinstance(self.screen, ModalScreen) and action not in ("quit",):
             return False
+        if isinstance(self.screen, StartupScreen) and action not in ("quit", "retry_start", "help", "command_palette"):
+            return False
         return True
 
     def run_named_action(self, action: str) -> None:
@@ -381,6 +383,31 @@ class ConsoleApp(App):
             self.post_message(ActionFinished("this target cannot deploy", False))
         except Exception as error:
             self.post_message(ActionFinished(f"deploy failed: {error}", False))
+
+    def action_restart_target(self) -> None:
+        if self._refused("Restart"):
+            return
+        if self.snapshot is not None and self.snapshot.target != "local":
+            self.notify("Restart is for the local runtime.", severity="warning")
+            return
+        self._ask("Restart the local runtime?\n\nMessages still waiting in its in-memory queues are lost; "
+                  "dead letters and cron runs are kept (they live in the ops store).", self._restart, "Restart")
+
+    def _restart(self) -> None:
+        self.action_running = True
+        self.restart_worker()
+
+    @work(group="actions", exit_on_error=False)
+    async def restart_worker(self) -> None:
+        assert self.session is not None
+        session = self.session
+        try:
+            self.post_message(ActionProgress("stopping the runtime…"))
+            await call(session.stop)
+            await call(session.start, lambda line: self.post_message(ActionProgress(line)))
+            self.post_message(ActionFinished("runtime restarted", True))
+        except Exception as error:
+            self.post_message(ActionFinished(f"restart failed: {error} (S to try again)", False))
 
     # -- actions: polling and view ---------------------------------------------------------------------
 

@@ -236,3 +236,35 @@ def test_existing_resources_are_found_by_name_across_pages_not_created_again(fak
     assert fake.count("GET", r"/accounts/\w+/r2/buckets") == 2  # followed the cursor
     bindings = {b["name"]: b for b in fake.scripts["pipeline-api"].metadata["bindings"]}
     assert bindings["METADATA"]["namespace_id"] == kv_id and bindings["DB"]["id"] == db_id
+
+
+def test_a_program_secret_comes_from_the_environment_and_a_new_value_is_set_again(fake, env, project):
+    deploy(project, dict(env, API_KEY="first-key"))
+    assert fake.scripts["pipeline-api"].secrets["API_KEY"] == "first-key"
+    assert deploy(project, dict(env, API_KEY="first-key"))[0].empty
+    assert deploy(project, env)[0].empty  # unset later: the deployed value stays
+
+    before = len(fake.calls)
+    plan, _ = deploy(project, dict(env, API_KEY="second-key"))
+
+    assert [(c.kind, c.name, c.detail) for c in plan.changes] == [
+        ("secrets", "pipeline-api", "API_KEY from the environment")]
+    assert [(c.method, c.body["name"]) for c in fake.calls[before:] if c.method != "GET"] == [("PUT", "API_KEY")]
+    assert fake.scripts["pipeline-api"].secrets["API_KEY"] == "second-key"
+
+
+def test_a_worker_removed_from_the_program_is_left_alone_and_mentioned(fake, env, tmp_path):
+    project = write_project(tmp_path)
+    deploy(project, env)
+    smaller = json.loads(json.dumps(MANIFEST))
+    smaller["workers"] = [w for w in smaller["workers"] if w["block"] == "api"]
+    smaller["queues"] = [dict(q, consumer=None) for q in smaller["queues"]]
+    write_project(tmp_path, smaller)
+    before = len(fake.calls)
+
+    plan, _ = deploy(project, env)
+
+    assert plan.empty
+    assert "pipeline-processor was deployed from this program before" in plan.render()
+    assert [c for c in fake.calls[before:] if c.method != "GET"] == []
+    assert "pipeline-processor" in fake.scripts

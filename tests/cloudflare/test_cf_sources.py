@@ -157,6 +157,8 @@ async def test_target_before_any_deploy_says_how_to_deploy(fake, env, project, h
 async def test_the_console_deploy_action_deploys_and_reports(fake, env, project):
     t = CloudflareTarget(project, env=env)
     await t.start(lambda _: None)
+    plan = await t.plan(lambda _: None)
+    assert "create  worker        pipeline-api" in plan and fake.writes() == []
     said: list[str] = []
     summary = await t.deploy(said.append)
     assert summary.startswith("pipeline: ") and "tova-test.workers.dev" in summary

@@ -95,6 +95,7 @@ class Plan:
     account: str
     changes: list[Change] = field(default_factory=list)
     unchanged: int = 0
+    notes: list[str] = field(default_factory=list)  # what a deploy leaves alone but a person should know
 
     @property
     def empty(self) -> bool:
@@ -105,10 +106,11 @@ class Plan:
 
     def render(self) -> str:
         head = f"Plan for {self.project} on Cloudflare account {self.account}:"
+        notes = [f"  ! {note}" for note in self.notes]
         if self.empty:
-            return f"{head}\n  nothing to change ({self.unchanged} resources up to date)"
+            return "\n".join([head, f"  nothing to change ({self.unchanged} resources up to date)", *notes])
         creates = sum(1 for c in self.changes if c.action in ("create", "apply", "enable"))
-        lines = [head, *(c.line() for c in self.changes)]
+        lines = [head, *(c.line() for c in self.changes), *notes]
         lines.append(f"{creates} to create, {len(self.changes) - creates} to update, {self.unchanged} unchanged")
         return "\n".join(lines)
 
@@ -153,6 +155,7 @@ class Deployer:
         self.remote = Remote()
         self.workers: list[Mapping[str, Any]] = list(manifest.get("workers", []))
         self.project = str(manifest["project"])
+        self.secret_origin: dict[str, str] = {}  # for the plan: where a secret's value comes from
 
     # ----- what the program wants
 
@@ -193,6 +196,9 @@ class Deployer:
         token_secret = self.m.get("ops", {}).get("token_secret", "TOVA_ADMIN_TOKEN")
         if name != token_secret and self.env.get(name):
             self.state.secret_values[name] = self.env[name]
+            self.secret_origin[name] = "from the environment"
+        elif name not in self.state.secret_values:
+            self.secret_origin[name] = "generated"
         return self.state.secret(name)
 
     def script_upload(self, worker: Mapping[str, Any]) -> tuple[dict[str, Any], bytes]:
@@ -294,6 +300,11 @@ class Deployer:
         r.scripts = {s["id"]: s.get("etag") for s in listed}
         for w in self.workers:
             self._survey_worker(plan, w)
+        ours = {str(w["name"]) for w in self.workers}
+        for script in sorted(set(self.state.scripts) - ours):
+            if script in r.scripts:
+                plan.notes.append(f"worker {script} was deployed from this program before and is no longer in it; "
+                                  f"it is left running (delete it in the dashboard or with `wrangler delete --name {script}`)")
 
         for q in self.m.get("queues", []):
             if q.get("consumer"):
@@ -366,10 +377,11 @@ class Deployer:
                                 script_name=script).result or []
             r.secrets[script] = {s["name"] for s in listed}
         recorded_secrets = self.state.secrets_set.get(script, {})
-        stale = [n for n in names if n not in r.secrets.get(script, set())
-                 or recorded_secrets.get(n) != _sha(self.secret_value(n))]
+        values = {n: self.secret_value(n) for n in names}
+        stale = [n for n in names if n not in r.secrets.get(script, set()) or recorded_secrets.get(n) != _sha(values[n])]
         if stale:
-            plan.add("secrets", "set", script, ", ".join(stale))
+            plan.add("secrets", "set", script, ", ".join(
+                f"{n} {self.secret_origin[n]}" if n in self.secret_origin else n for n in stale))
         elif names:
             plan.unchanged += 1
 
@@ -431,16 +443,16 @@ class Deployer:
                 st.kv[title] = self.remote.kv[title]
             elif ("KV namespace", title) in wanted:
                 self.progress(f"creating KV namespace {title}")
-                st.kv[title] = self._call(f"create KV namespace {title}", cf.kv.namespaces.with_raw_response.create,
-                                          title=title).result["id"]
+                st.kv[title] = _field(self._call(f"create KV namespace {title}", cf.kv.namespaces.with_raw_response.create,
+                                                 title=title), "id", f"create KV namespace {title}")
             st.save()
         for name in self.wanted_d1():
             if name in self.remote.d1:
                 st.d1[name] = self.remote.d1[name]
             elif ("D1 database", name) in wanted:
                 self.progress(f"creating D1 database {name}")
-                st.d1[name] = self._call(f"create D1 database {name}", cf.d1.database.with_raw_response.create,
-                                         name=name).result["uuid"]
+                st.d1[name] = _field(self._call(f"create D1 database {name}", cf.d1.database.with_raw_response.create,
+                                                name=name), "uuid", f"create D1 database {name}")
             st.save()
         for name in self.wanted_r2():
             if name not in self.remote.r2 and ("R2 bucket", name) in wanted:
@@ -454,8 +466,8 @@ class Deployer:
                 st.queues[name] = self.remote.queues[name]
             elif ("queue", name) in wanted:
                 self.progress(f"creating queue {name}")
-                st.queues[name] = self._call(f"create queue {name}", cf.queues.with_raw_response.create,
-                                             queue_name=name).result["queue_id"]
+                st.queues[name] = _field(self._call(f"create queue {name}", cf.queues.with_raw_response.create,
+                                                    queue_name=name), "queue_id", f"create queue {name}")
             st.save()
 
         for mig in self.migrations():
@@ -546,6 +558,13 @@ class Deployer:
         self.state.consumers[name] = {"id": (reply.result or {}).get("consumer_id"), "script": script, "settings": want,
                                       "dead_letter_queue": consumer.get("dead_letter_queue")}
         self.state.save()
+
+
+def _field(reply: Reply, key: str, what: str) -> str:
+    value = reply.result.get(key) if isinstance(reply.result, dict) else None
+    if not value:
+        raise CloudflareError(f"{what}: Cloudflare answered success without the new {key}")
+    return str(value)
 
 
 def _rows(reply: Reply) -> list[dict[str, Any]]:

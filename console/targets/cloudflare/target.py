@@ -109,3 +109,7 @@ class CloudflareTarget:
         result = await asyncio.to_thread(run)
         self._load_state()
         return result
+
+    async def plan(self, progress: Progress) -> str:
+        """What a deploy would change, read from the account; changes nothing (for a confirmation)."""
+        return (await asyncio.to_thread(lambda: self.deployer(progress).survey())).render()
