@@ -190,31 +190,41 @@ async function __tova_getDeadLetter(db, id) {
   return row ? __tova_deadLetterRow(row) : null;
 }
 
-// Raw rows (body still encoded) for replay and delete: by ids, or all (optionally of one source queue),
-// oldest first so a replay preserves the order messages died in.
-async function __tova_selectDeadLetters(db, { ids = null, all = false, queue = null, max = null }) {
+// Raw rows (body still encoded) for replay: by ids, or all of the given source queues, oldest first
+// so a replay preserves the order messages died in. `max` bounds what one request holds in memory.
+async function __tova_selectDeadLetters(db, { ids = null, queues = [], max = null }) {
   await __tova_opsDb(db);
+  const limit = max === null ? "" : `LIMIT ${Math.max(0, Math.floor(Number(max)))}`;
   if (ids) {
     const rows = [];
     for (const id of ids) {
       const row = await db.prepare("SELECT * FROM tova_dead_letters WHERE id = ?").bind(String(id)).first();
-      if (row) rows.push(row);
+      if (row && queues.includes(row.queue)) rows.push(row);
     }
     return max === null ? rows : rows.slice(0, max);
   }
-  if (!all) return [];
+  if (queues.length === 0) return [];
   const { results } = await db.prepare(
-    `SELECT * FROM tova_dead_letters ${queue ? "WHERE queue = ?" : ""} ORDER BY first_seen ASC, id ASC
-     ${max === null ? "" : "LIMIT " + Number(max)}`,
-  ).bind(...(queue ? [queue] : [])).all();
+    `SELECT * FROM tova_dead_letters WHERE queue IN (${queues.map(() => "?").join(", ")})
+     ORDER BY first_seen ASC, id ASC ${limit}`,
+  ).bind(...queues).all();
   return results;
 }
 
-async function __tova_countDeadLetters(db, queue = null) {
+async function __tova_countDeadLetters(db, queues) {
   await __tova_opsDb(db);
-  const row = await db.prepare(`SELECT COUNT(*) AS n FROM tova_dead_letters ${queue ? "WHERE queue = ?" : ""}`)
-    .bind(...(queue ? [queue] : [])).first();
+  if (queues.length === 0) return 0;
+  const row = await db.prepare(`SELECT COUNT(*) AS n FROM tova_dead_letters WHERE queue IN (${queues.map(() => "?").join(", ")})`)
+    .bind(...queues).first();
   return row.n;
+}
+
+async function __tova_deleteAllDeadLetters(db, queues) {
+  await __tova_opsDb(db);
+  if (queues.length === 0) return 0;
+  const result = await db.prepare(`DELETE FROM tova_dead_letters WHERE queue IN (${queues.map(() => "?").join(", ")})`)
+    .bind(...queues).run();
+  return result.meta ? result.meta.changes : 0;
 }
 
 async function __tova_deleteDeadLetter(db, id) {

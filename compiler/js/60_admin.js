@@ -52,15 +52,14 @@ function __tova_selection(body) {
 }
 
 function __tova_ownStore(spec, row) {
-  return (spec.deadLetterStores || []).find((store) => store.source === row.queue && store.dlq === row.dlq) || null;
+  return (spec.deadLetterStores || []).find((store) => store.source === row.queue) || null;
 }
 
-// Only this worker's own dead-letter stores: each DLQ is served by exactly one worker, so a console that
-// asks every worker sees each dead letter once.
-async function __tova_ownRows(spec, db, selection, max = null) {
-  const rows = await __tova_selectDeadLetters(db, { ...selection, max: null });
-  const own = rows.filter((row) => __tova_ownStore(spec, row));
-  return max === null ? own : own.slice(0, max);
+// The source queues whose dead letters this worker serves, narrowed to `queue` when given. Each DLQ is
+// served by exactly one worker, so a console that asks every worker sees each dead letter once.
+function __tova_ownQueues(spec, queue = null) {
+  const sources = (spec.deadLetterStores || []).map((store) => store.source);
+  return queue === null ? sources : sources.filter((source) => source === queue);
 }
 
 function __tova_waitMs(ms) {
@@ -74,7 +73,10 @@ async function __tova_replay(spec, env, body) {
   const max = body.max === undefined || body.max === null ? null : Number(body.max);
   if (max !== null && !(Number.isInteger(max) && max >= 0)) throw new __tova_BadRequest("max must be a whole number");
   const selection = __tova_selection(body);
-  const rows = await __tova_ownRows(spec, db, selection, max);
+  const queues = __tova_ownQueues(spec, selection.queue);
+  // Never load more than one request can send within its time budget.
+  const fits = Math.floor((rate * __tova_REPLAY_BUDGET_MS) / 1000) + 1;
+  const rows = await __tova_selectDeadLetters(db, { ids: selection.ids, queues, max: max === null ? fits : Math.min(max, fits) });
 
   const replayed = [];
   const failed = [];
@@ -107,16 +109,21 @@ async function __tova_replay(spec, env, body) {
       failed.push({ id: row.id, error: `sent to ${row.queue}, but still in the store (replaying it again would duplicate it): ${__tova_errorMessage(err)}` });
     }
   }
-  const remaining = (await __tova_ownRows(spec, db, { ids: null, all: true, queue: selection.queue })).length;
+  const remaining = await __tova_countDeadLetters(db, queues);
   if (replayed.length) console.log(`dead letters: replayed ${replayed.length} message(s) at up to ${rate}/s`);
   return { replayed, failed, remaining };
 }
 
 async function __tova_deleteSelected(spec, env, body) {
   const db = env[spec.ops.d1];
-  const rows = await __tova_ownRows(spec, db, __tova_selection(body));
+  const selection = __tova_selection(body);
+  const queues = __tova_ownQueues(spec, selection.queue);
   let deleted = 0;
-  for (const row of rows) deleted += await __tova_deleteDeadLetter(db, row.id);
+  if (selection.ids) {
+    for (const row of await __tova_selectDeadLetters(db, { ids: selection.ids, queues })) deleted += await __tova_deleteDeadLetter(db, row.id);
+  } else {
+    deleted = await __tova_deleteAllDeadLetters(db, queues);
+  }
   if (deleted) console.log(`dead letters: deleted ${deleted} message(s)`);
   return { deleted };
 }

@@ -16,7 +16,7 @@ import pytest
 from compiler.driver import build
 from console.targets.local.runtime import LocalRuntime
 
-from .harness import admin, wait_for
+from .harness import admin, memory_backed_dir, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -29,13 +29,14 @@ def project(tmp_path_factory):
     root = tmp_path_factory.mktemp("jobs") / "jobs"
     shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns(".tova-out", ".dev.vars"))
     result = build(root / "jobs.tova")
-    runtime = LocalRuntime(result.manifest_path)
-    runtime.start()
-    try:
-        runtime.wait_healthy()
-        yield result, runtime
-    finally:
-        runtime.stop()
+    with memory_backed_dir("tova-jobs-state-") as state:
+        runtime = LocalRuntime(result.manifest_path, state_dir=state)
+        runtime.start()
+        try:
+            runtime.wait_healthy()
+            yield result, runtime
+        finally:
+            runtime.stop()
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ import pytest
 from compiler.driver import build
 from console.targets.local.runtime import LocalRuntime
 
-from .harness import admin, wait_for
+from .harness import admin, memory_backed_dir, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -30,13 +30,14 @@ def _copy(tmp_path_factory, name: str) -> Path:
 def seed(tmp_path_factory):
     root = _copy(tmp_path_factory, "pipeline")
     result = build(root / "pipeline.tova")
-    runtime = LocalRuntime(result.manifest_path)
-    runtime.start()
-    try:
-        runtime.wait_healthy()
-        yield runtime
-    finally:
-        runtime.stop()
+    with memory_backed_dir("tova-seed-state-") as state:
+        runtime = LocalRuntime(result.manifest_path, state_dir=state)
+        runtime.start()
+        try:
+            runtime.wait_healthy()
+            yield runtime
+        finally:
+            runtime.stop()
 
 
 def test_cron_by_hand_runs_the_daily_report_and_lists_the_run(seed):

@@ -53,7 +53,7 @@ class DashboardScreen(Screen):
                     yield CronTable(id="cron-table")
                 yield LogPane(id="logs", classes="view")
         yield StatusLine(id="status")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#dead-letter-list").border_title = "Dead letters"

@@ -19,12 +19,12 @@ ABOUT = (
 
 
 def help_markup(keymap: dict[str, str], read_only: bool) -> str:
-    lines = [cell("Keys", None, "bold $accent"), ""]
+    lines = [cell("key", 13, "bold $accent") + cell("id (for [keymap])", 19, "bold $accent") + cell("what it does", None, "bold $accent"), ""]
     for action in ACTIONS:
         keys = keymap.get(action.id, action.keys)
         shown = ", ".join(k.replace("question_mark", "?").replace("slash", "/") for k in keys.split(","))
         note = " (off: read-only)" if read_only and action.changes_things else ""
-        lines.append(cell(shown, 14, "bold") + cell(f"{action.help}{note}") + cell(f"  [{action.id}]", None, "$text-muted"))
+        lines.append(cell(shown, 13, "bold") + cell(action.id, 19, "$text-muted") + cell(f"{action.help}{note}"))
     lines += ["", cell("On the dead-letter table: Enter opens the detail; Escape goes back.", None),
               cell("Your own keys: [keymap] in ~/.config/tova/console.toml, id = \"key\".", None, "$text-muted"),
               "", cell(ABOUT, None, "$text-muted")]

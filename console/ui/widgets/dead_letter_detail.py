@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from rich.console import Group
-from rich.syntax import Syntax
+from rich.highlighter import JSONHighlighter
 from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
@@ -67,6 +67,7 @@ class DeadLetterDetail(VerticalScroll):
         error = Text()
         error.append("     error  ", style="dim")
         error.append(letter.error or "(no error recorded)", style="bold red" if letter.error else "dim")
-        body = Syntax(pretty_body(letter.body), "json", theme="ansi_dark", word_wrap=True,
-                      background_color="default")
+        # Rich's JSON highlighter colours keys and values without painting a background, so the body
+        # sits on the theme's surface in every theme, the 16-colour one included.
+        body = JSONHighlighter()(Text(pretty_body(letter.body)))
         self._body.update(Group(facts, error, Text("\nbody", style="dim"), body))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from textual.widgets import Log
+from textual.widgets import RichLog
 
 from console.model import LogLine, Snapshot
 
@@ -15,9 +15,11 @@ def format_line(line: LogLine) -> str:
     return f"{stamp} {line.worker}{level}: {line.message}"
 
 
-class LogPane(Log):
+class LogPane(RichLog):
     DEFAULT_CSS = """
     LogPane {
+        overflow-x: hidden;
+        overflow-y: auto;
         border: round $border-blurred;
         border-title-color: $text-muted;
         height: 1fr;
@@ -26,7 +28,9 @@ class LogPane(Log):
     """
 
     def __init__(self, **kwargs) -> None:
-        super().__init__(max_lines=2000, auto_scroll=True, **kwargs)
+        # Wrapped, not scrolled sideways: an error message is read whole, and a pane that never scrolls
+        # horizontally has no scrollbar to redraw.
+        super().__init__(max_lines=2000, auto_scroll=True, wrap=True, markup=False, highlight=False, **kwargs)
         self.border_title = "Logs"
         self._last: LogLine | None = None
         self._all: list[str] = []
@@ -42,9 +46,13 @@ class LogPane(Log):
         lines = [format_line(line) for line in fresh]
         self._all = (self._all + lines)[-2000:]
         needle = self.filter_text.lower()
-        self.write_lines([l for l in lines if needle in l.lower()])
+        for line in lines:
+            if needle in line.lower():
+                self.write(line)
 
     def refilter(self, needle: str) -> None:
         self.filter_text = needle
         self.clear()
-        self.write_lines([l for l in self._all if needle.lower() in l.lower()])
+        for line in self._all:
+            if needle.lower() in line.lower():
+                self.write(line)

@@ -17,7 +17,7 @@ Row = tuple[str, Sequence[str | Text]]  # (row key, cells)
 
 class SyncedTable(DataTable):
     DEFAULT_CSS = """
-    SyncedTable { height: 1fr; }
+    SyncedTable { height: 1fr; overflow-x: hidden; }
     """
 
     def __init__(self, columns: Sequence[tuple[str, str, int | None]], **kwargs) -> None:

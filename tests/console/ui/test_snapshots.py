@@ -1,0 +1,61 @@
+"""SVG snapshots of the main layouts (80x24 and 160x48), the dead-letter detail and the help.
+
+Update after an intended change with `bin/test tests/console/ui/test_snapshots.py --snapshot-update`
+and look at the report before committing.
+"""
+
+from __future__ import annotations
+
+from console.ui.app import ConsoleApp
+from console.ui.config import ConsoleConfig
+from console.ui.screens.dashboard import DashboardScreen
+from console.ui.widgets.dead_letter_table import DeadLetterTable
+from tests.console.ui.fake_session import FakeSession, opener
+from tests.console.ui.pilot_helpers import wait_until
+
+
+def app(theme: str = "tova-dark") -> ConsoleApp:
+    # A long interval: exactly one poll before the picture, so charts and counters are the same every run.
+    return ConsoleApp(opener(FakeSession()), ConsoleConfig(interval=600, theme=theme))
+
+
+async def data_shown(pilot) -> None:
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, DashboardScreen)
+                     and pilot.app.dashboard.query_one(DeadLetterTable).row_count == 3, "the dashboard")
+    await pilot.pause()
+
+
+def test_main_80x24(snap_compare):
+    assert snap_compare(app(), terminal_size=(80, 24), run_before=data_shown)
+
+
+def test_main_160x48(snap_compare):
+    assert snap_compare(app(), terminal_size=(160, 48), run_before=data_shown)
+
+
+def test_main_80x24_in_16_colours(snap_compare):
+    assert snap_compare(app("tova-16"), terminal_size=(80, 24), run_before=data_shown)
+
+
+def test_crons_view_on_a_short_terminal(snap_compare):
+    async def crons(pilot):
+        await data_shown(pilot)
+        await pilot.press("2")
+        await pilot.pause()
+    assert snap_compare(app(), terminal_size=(80, 24), run_before=crons)
+
+
+def test_dead_letter_detail(snap_compare):
+    async def detail(pilot):
+        await data_shown(pilot)
+        await pilot.press("enter")
+        await pilot.pause()
+    assert snap_compare(app(), terminal_size=(80, 24), run_before=detail)
+
+
+def test_help(snap_compare):
+    async def help_open(pilot):
+        await data_shown(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+    assert snap_compare(app(), terminal_size=(120, 40), run_before=help_open)
