@@ -113,6 +113,10 @@ class ProjectChecker:
             module_scope.symbols[decl.name] = Symbol(decl.name, "type", self.resolver.js_name(decl.name, module_scope), decl)
         self.resolver.hoist(top_level, module_scope)
         self.check_module_names(types, top_level, edges)
+        for edge in edges:
+            self.resolver.block_only_names.update(
+                s.name for s in edge.body if isinstance(s, (ast.Binding, ast.EnvVar, ast.Secret))
+            )
         for item in top_level:
             self.resolver.stmt(item, module_scope)
 
