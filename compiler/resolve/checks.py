@@ -23,8 +23,10 @@ BINDING_CONFIG = {
     "storage": ("bucket",),
     "queue": ("name",),
 }
-HEALTH_CHECKS = ("check_memory", "check_bindings", "check_queues")
-CORS_KEYS = ("origins", "methods", "headers", "credentials", "max_age", "expose_headers")
+# named checks the runtime (compiler/js/50_health.js) implements; every binding is probed regardless
+HEALTH_CHECKS = ("check_memory",)
+# what the runtime's CORS (compiler/js/10_http.js) applies
+CORS_KEYS = ("origins", "methods", "headers", "credentials")
 # wrangler's consumer settings with the range Cloudflare accepts
 CONSUMER_SETTINGS = {
     "max_batch_size": (1, 100),
