@@ -1,4 +1,4 @@
-"""``tova dlq list|replay|purge FILE``: the dead-letter store without the dashboard.
+"""``tova dlq list|show|replay|purge FILE``: the dead-letter store without the dashboard.
 
 Replay sends each stored body back to its source queue and only then removes it (nothing is lost; a
 failure leaves the message where it was and is reported). Purge deletes for good, so it asks first,
@@ -34,6 +34,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     listing.add_argument("--limit", type=int, default=100, help="at most this many (default 100)")
     listing.add_argument("--json", action="store_true", help="JSON output")
     listing.set_defaults(run=run_list)
+
+    show = actions.add_parser("show", help="one dead letter in full: body, attempts, error, first and last seen")
+    add_project_arguments(show)
+    show.add_argument("id", metavar="ID", help="the message id (from dlq list)")
+    show.add_argument("--json", action="store_true", help="JSON output")
+    show.set_defaults(run=run_show)
 
     for name, helptext in (("replay", "send dead letters back to their source queue"),
                            ("purge", "delete dead letters for good (asks first)")):
@@ -100,6 +106,30 @@ def run_list(args: argparse.Namespace) -> int:
                   f"{_short(d.error or '-', 40)}  {_short(d.body, 40)}")
         shown = f"{len(letters)} of {total}" if total > len(letters) else str(total)
         print(f"\n{shown} dead letter{'s' if total != 1 else ''}")
+        return 0
+
+    return run_session(args, body, read_only=True, check=check_queue(args))
+
+
+def run_show(args: argparse.Namespace) -> int:
+    async def body(session: Session) -> int:
+        letter = await session.dead_letter(args.id)
+        if letter is None:
+            err(f"no dead letter {args.id!r} (tova dlq list shows the ids)")
+            return 1
+        if args.json:
+            print(json.dumps(to_jsonable(letter), indent=2, default=str))
+            return 0
+        print(f"id          {letter.id}")
+        print(f"queue       {letter.queue}  (dead-letter queue {letter.dlq}, store in worker {letter.worker})")
+        print(f"attempts    {letter.attempts}" + (f"  (replayed {letter.replays} time{'s' if letter.replays != 1 else ''} before)" if letter.replays else ""))
+        print(f"first seen  {iso(letter.first_seen)}")
+        print(f"last seen   {iso(letter.last_seen)}")
+        print(f"error       {letter.error or '(none recorded)'}")
+        print("body")
+        text = letter.body if isinstance(letter.body, str) else json.dumps(letter.body, indent=2, ensure_ascii=False)
+        for line in text.splitlines() or [""]:
+            print(f"  {line}")
         return 0
 
     return run_session(args, body, read_only=True, check=check_queue(args))

@@ -140,3 +140,14 @@ def test_dlq_unknown_queue_is_refused_before_starting(cli, ops, capsys):
     assert cli("dlq", "list", "jobs.tova", "--queue", "nope") == 1
     assert "no dead-letter queue for 'nope' (queues with one: jobs, jobs-dlq)" in capsys.readouterr().err
     assert cli.targets == []
+
+
+def test_dlq_show(cli, ops, capsys):
+    ops.add_dead(2)
+    assert cli("dlq", "show", "jobs.tova", "m1") == 0
+    out = capsys.readouterr().out
+    assert "error       boom 1" in out and '"job": 1' in out and "replayed 1 time before" in out
+    assert cli("dlq", "show", "jobs.tova", "m1", "--json") == 0
+    assert json.loads(capsys.readouterr().out)["body"] == {"job": 1}
+    assert cli("dlq", "show", "jobs.tova", "nope") == 1
+    assert "no dead letter 'nope'" in capsys.readouterr().err
