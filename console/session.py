@@ -314,17 +314,38 @@ class Session:
             self._build()  # a deploy may change URLs and secrets
         return result
 
-    async def settle(self, timeout: float = 30.0, interval: float = 0.25) -> bool:
-        """Wait until no queue has a backlog (replayed messages consumed). True when settled in time.
+    async def settle(self, timeout: float = 30.0, interval: float = 0.25, *, baseline: Snapshot | None = None,
+                     replayed: int = 0, since: float | None = None) -> bool:
+        """Wait until no queue has a backlog and, after a replay, until every replayed message has an
+        outcome. True when settled in time.
 
         On the local target queues live in memory: a CLI that replays and stops at once would drop what
-        it just sent, so the twins wait here before stopping the runtime."""
+        it just sent (or what the DLQ consumer has not stored yet), so the twins wait here before
+        stopping the runtime. A replayed message ends acked, dropped, or back in the store (last seen
+        after ``since``); ``baseline`` is a snapshot from before the replay, for the counters' deltas.
+        Other traffic meanwhile can only end the wait early, never make it lose a message it counts."""
         deadline = self.clock() + timeout
         while True:
             snapshot = await self.poll()
-            backlogs = [q.backlog_count for q in snapshot.queues if q.backlog_count]
-            if not backlogs:
+            busy = any(q.backlog_count for q in snapshot.queues)
+            if not busy and replayed:
+                busy = self._outcomes(baseline, snapshot, since) < replayed
+            if not busy:
                 return True
             if self.clock() >= deadline:
                 return False
             await asyncio.sleep(interval)
+
+    @staticmethod
+    def _outcomes(baseline: Snapshot | None, now: Snapshot, since: float | None) -> int:
+        before = {q.name: q for q in (baseline.queues if baseline else ())}
+        settled = 0
+        for queue in now.queues:
+            if queue.dead_letter_queue is None:
+                continue  # only queues with a DLQ get replays
+            old = before.get(queue.name)
+            for field_name in ("acked", "dropped"):
+                value = getattr(queue, field_name) or 0
+                settled += max(0, value - ((getattr(old, field_name) or 0) if old else 0))
+        died_again = sum(1 for d in now.dead_letters if since is not None and d.last_seen >= since)
+        return settled + died_again

@@ -501,7 +501,22 @@ async function main() {
     }
   };
 
-  const mf = new Miniflare({
+  let mf;
+  let stopping = false;
+  const stop = async (code = 0) => {
+    if (stopping) return;
+    stopping = true;
+    for (const session of sessions.values()) session.close();
+    try {
+      await mf?.dispose();
+    } catch {
+      // workerd already gone: nothing left to dispose
+    } finally {
+      process.exit(code);
+    }
+  };
+
+  mf = new Miniflare({
     host: "127.0.0.1",
     port: 0,
     inspectorPort: 0,
@@ -510,6 +525,13 @@ async function main() {
     handleRuntimeStdio(stdout, stderr) {
       stdout.on("data", forward("info"));
       stderr.on("data", forward("error"));
+      // workerd gone while we are not stopping (killed, crashed, out of memory): say so and exit, so the
+      // console sees a dead runtime instead of a runner that answers while every worker is unreachable.
+      stdout.on("close", () => {
+        if (stopping) return;
+        emit({ event: "error", message: "workerd exited unexpectedly; every worker is down" });
+        stop(1);
+      });
     },
     kvPersist: path.join(state, "kv"),
     d1Persist: path.join(state, "d1"),
@@ -520,17 +542,6 @@ async function main() {
     ),
   });
 
-  let stopping = false;
-  const stop = async (code = 0) => {
-    if (stopping) return;
-    stopping = true;
-    for (const session of sessions.values()) session.close();
-    try {
-      await mf.dispose();
-    } finally {
-      process.exit(code);
-    }
-  };
   process.on("SIGTERM", () => stop(0));
   process.on("SIGINT", () => stop(0));
   process.stdin.on("end", () => stop(0));

@@ -40,6 +40,7 @@ def contains_await(node) -> bool:
 class JsEmitter:
     def __init__(self) -> None:
         self.label_counter = 0
+        self.indent = ""  # of the statement being emitted, so nested functions line up under it
 
     # ── names ───────────────────────────────────────────────────────────────────────────────────
     @staticmethod
@@ -157,7 +158,7 @@ class JsEmitter:
         return ", ".join(out)
 
     def e_Lambda(self, node: ast.Lambda) -> str:
-        body = self.function_body(node.body)
+        body = self.function_body(node.body, self.indent)
         prefix = "async " if node.is_async else ""
         return f"{prefix}({self.params(node.params)}) => {body}"
 
@@ -168,9 +169,10 @@ class JsEmitter:
         return "{\n" + "\n".join(lines) + "\n" + indent + "}"
 
     def iife(self, node, lines: list[str]) -> str:
+        close = "\n" + self.indent + "})()"
         if contains_await(node):
-            return "(await (async () => {\n" + "\n".join(lines) + "\n})())"
-        return "(() => {\n" + "\n".join(lines) + "\n})()"
+            return "(await (async () => {\n" + "\n".join(lines) + close + ")"
+        return "(() => {\n" + "\n".join(lines) + close
 
     def e_IfExpr(self, node: ast.IfExpr) -> str:
         simple = all(len(body.body) == 1 and isinstance(body.body[0], ast.ExprStmt) for _, body in node.branches)
@@ -179,10 +181,10 @@ class JsEmitter:
             for cond, body in reversed(node.branches):
                 code = f"({self.expr(cond)}) ? ({self.expr(body.body[0].expr)}) : ({code})"
             return f"({code})"
-        return self.iife(node, self.if_statement(node.branches, node.orelse, "  ", tail=True))
+        return self.iife(node, self.if_statement(node.branches, node.orelse, self.indent + "  ", tail=True))
 
     def e_Match(self, node: ast.Match) -> str:
-        return self.iife(node, self.match_statement(node, "  ", tail=True))
+        return self.iife(node, self.match_statement(node, self.indent + "  ", tail=True))
 
     # ── patterns ────────────────────────────────────────────────────────────────────────────────
     def pattern(self, node) -> str:
@@ -219,6 +221,14 @@ class JsEmitter:
         return "{\n" + "\n".join(lines) + "\n" + indent + "}"
 
     def stmt(self, node, indent: str, tail: bool = False) -> list[str]:
+        outer = self.indent
+        self.indent = indent
+        try:
+            return self.emit_stmt(node, indent, tail)
+        finally:
+            self.indent = outer
+
+    def emit_stmt(self, node, indent: str, tail: bool) -> list[str]:
         kind = type(node)
         if kind is ast.ExprStmt:
             code = self.expr(node.expr)
@@ -277,12 +287,15 @@ class JsEmitter:
         return f"{prefix} {name}({self.params(fn.params)}) {self.function_body(fn.body, indent)}"
 
     def if_statement(self, branches, orelse, indent: str, tail: bool) -> list[str]:
+        outer = self.indent
+        self.indent = indent
         code = indent
         for index, (cond, body) in enumerate(branches):
             keyword = "if" if index == 0 else " else if"
             code += f"{keyword} ({self.expr(cond)}) {self.block(body, indent, tail)}"
         if orelse is not None:
             code += f" else {self.block(orelse, indent, tail)}"
+        self.indent = outer
         return [code]
 
     def match_statement(self, node: ast.Match, indent: str, tail: bool) -> list[str]:
@@ -290,6 +303,8 @@ class JsEmitter:
         label = f"__tova_match{self.label_counter}"
         subject = f"__tova_subject{self.label_counter}"
         inner = indent + "  "
+        outer = self.indent
+        self.indent = inner
         lines = [f"{indent}{label}: {{", f"{inner}const {subject} = {self.expr(node.subject)};"]
         for arm in node.arms:
             body = self.statements(arm.body.body, inner + "    ", tail)
@@ -313,6 +328,7 @@ class JsEmitter:
             lines.extend(body)
             lines.append(f"{inner}}}")
         lines.append(f"{indent}}}")
+        self.indent = outer
         return lines
 
     def pattern_test(self, pattern, subject: str) -> str | None:

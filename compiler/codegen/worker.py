@@ -50,10 +50,14 @@ class WorkerEmitter:
             self._shared = "\n".join(lines)
         return self._shared
 
-    def handler(self, node) -> str:
+    def handler(self, node, indent: str = "  ") -> str:
         if isinstance(node, ast.Name):
             return JsEmitter.name(node)
-        return self.emitter.expr(node)
+        self.emitter.indent = indent
+        try:
+            return self.emitter.expr(node)
+        finally:
+            self.emitter.indent = ""
 
     def module(self, worker: WorkerInfo) -> str:
         model = self.model
@@ -102,11 +106,11 @@ class WorkerEmitter:
             "  routes: [",
         ]
         for route in worker.routes:
-            lines.append(f"    {{ method: {js(route.method)}, path: {js(route.path)}, handler: {self.handler(route.handler)} }},")
+            lines.append(f"    {{ method: {js(route.method)}, path: {js(route.path)}, handler: {self.handler(route.handler, '    ')} }},")
         lines.append("  ],")
         lines.append("  schedules: [")
         for schedule in worker.schedules:
-            lines.append(f"    {{ name: {js(schedule.name)}, cron: {js(schedule.cron)}, run: {self.handler(schedule.handler)} }},")
+            lines.append(f"    {{ name: {js(schedule.name)}, cron: {js(schedule.cron)}, run: {self.handler(schedule.handler, '    ')} }},")
         lines.append("  ],")
         lines.append("  consumers: [")
         for queue in model.queues:
@@ -117,7 +121,7 @@ class WorkerEmitter:
             lines.append(
                 f"    {{ queue: {js(queue.name)}, binding: {js(consumer.binding)}, "
                 f"maxRetries: {3 if retries is None else retries}, dlq: {js(consumer.settings.get('dead_letter_queue'))}, "
-                f"handler: {self.handler(consumer.handler)} }},"
+                f"handler: {self.handler(consumer.handler, '    ')} }},"
             )
         lines.append("  ],")
         stores = []

@@ -29,6 +29,12 @@ def run(args: argparse.Namespace) -> int:
     except CompileError as error:
         print(error.render(), file=sys.stderr)
         return 1
+    except Exception as error:  # a compiler bug: say so plainly, keep the traceback for TOVA_DEBUG=1
+        if os.environ.get("TOVA_DEBUG"):
+            raise
+        print(f"tova build: internal compiler error ({type(error).__name__}: {error}); "
+              "this is a bug in tova, not in your program. Run with TOVA_DEBUG=1 for the traceback.", file=sys.stderr)
+        return 1
     out = os.path.relpath(result.out_dir)
     workers = result.manifest["workers"]
     names = ", ".join(w["name"] for w in workers)

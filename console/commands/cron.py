@@ -4,10 +4,14 @@ the run; ``tova cron list FILE`` shows schedules, next runs and recent runs. Exi
 from __future__ import annotations
 
 import argparse
+import sys
 
 from console.commands.session_cli import add_project_arguments, run_session
+from console.project import Project
 from console.session import Session
 from console.snapshot_json import iso
+
+SETTLE_TIMEOUT_S = 30.0
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -26,11 +30,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run_now(args: argparse.Namespace) -> int:
     async def body(session: Session) -> int:
         run = await session.run_cron(args.name)
+        # what the cron enqueued lives in memory on the local target: let it be consumed before stopping
+        if session.target.name == "local" and not await session.settle(timeout=SETTLE_TIMEOUT_S):
+            print(f"tova: queues still had a backlog after {SETTLE_TIMEOUT_S:.0f}s; stopping anyway", file=sys.stderr)
         outcome = "ok" if run.ok else f"FAILED: {run.error or 'no error message'}"
         print(f"{run.name}: {outcome}  ({run.duration_ms:.0f} ms, started {iso(run.started_at)}, run {run.id})")
         return 0 if run.ok else 1
 
-    return run_session(args, body)
+    def check(project: Project) -> str | None:
+        if project.manifest.schedule_owner(args.name) is None:
+            names = ", ".join(project.manifest.schedule_names) or "none"
+            return f"no cron named {args.name!r} in {project.name} (crons: {names})"
+        return None
+
+    return run_session(args, body, check=check)
 
 
 def run_list(args: argparse.Namespace) -> int:

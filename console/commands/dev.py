@@ -36,6 +36,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", metavar="DIR", help="build folder (default: .tova-out beside FILE)")
     parser.add_argument("--port", metavar="N", type=int,
                         help="number the workers' ports from N in program order (default: free ports)")
+    parser.add_argument("--no-crons", action="store_true",
+                        help="do not fire crons at their times (they still run on demand, e.g. from the console)")
     parser.add_argument("--var", metavar="NAME=VALUE", action="append", default=[],
                         help="override an env value for this run (repeatable)")
     parser.set_defaults(run=run)
@@ -100,6 +102,7 @@ def run(args: argparse.Namespace) -> int:
         ports=args.port,
         vars=overrides,
         on_log=LogPrinter(blocks),
+        run_crons=not args.no_crons,
     )
     # SIGTERM (a supervisor, `kill`) stops as cleanly as Ctrl-C does.
     signal.signal(signal.SIGTERM, _interrupt)
@@ -109,6 +112,10 @@ def run(args: argparse.Namespace) -> int:
         shown = ", ".join(f"{name} {mask(value)}" for name, value in secrets.items())
         progress(f"secrets from {_shown(runtime.secrets_path)}: {shown or 'none'}")
         progress(f"state in {_shown(runtime.state_dir)} (kept between runs)")
+        crons = [f"{s.name} ({w.block}) {s.cron}" for w in project.manifest.workers for s in w.schedules]
+        if crons:
+            when = "not fired by the clock (--no-crons)" if args.no_crons else "fired at their times, UTC"
+            progress(f"crons {when}: {', '.join(crons)}")
         progress("Ctrl-C stops every worker")
         while runtime.running:
             time.sleep(0.2)

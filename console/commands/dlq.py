@@ -1,4 +1,4 @@
-"""``tova dlq list|replay|purge FILE``: the dead-letter store without the dashboard.
+"""``tova dlq list|show|replay|purge FILE``: the dead-letter store without the dashboard.
 
 Replay sends each stored body back to its source queue and only then removes it (nothing is lost; a
 failure leaves the message where it was and is reported). Purge deletes for good, so it asks first,
@@ -10,9 +10,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
+from typing import Callable
 
 from console.commands.session_cli import add_project_arguments, confirm, err, run_session
 from console.ops_client import MAX_REPLAY_RATE
+from console.project import Project
 from console.session import Session
 from console.snapshot_json import iso, to_jsonable
 
@@ -31,6 +34,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     listing.add_argument("--limit", type=int, default=100, help="at most this many (default 100)")
     listing.add_argument("--json", action="store_true", help="JSON output")
     listing.set_defaults(run=run_list)
+
+    show = actions.add_parser("show", help="one dead letter in full: body, attempts, error, first and last seen")
+    add_project_arguments(show)
+    show.add_argument("id", metavar="ID", help="the message id (from dlq list)")
+    show.add_argument("--json", action="store_true", help="JSON output")
+    show.set_defaults(run=run_show)
 
     for name, helptext in (("replay", "send dead letters back to their source queue"),
                            ("purge", "delete dead letters for good (asks first)")):
@@ -66,6 +75,22 @@ def _short(value: object, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def check_queue(args: argparse.Namespace) -> Callable[[Project], str | None]:
+    """Before the target starts: does the project keep dead letters at all, and for --queue?"""
+
+    def check(project: Project) -> str | None:
+        dead_letter_queues = [q for q in project.manifest.queues if q.dead_letter_for]
+        if not dead_letter_queues:
+            return f"{project.name} has no dead-letter queue (no consumer sets dead_letter_queue)"
+        queue = getattr(args, "queue", None)
+        known = {q.name for q in dead_letter_queues} | {q.dead_letter_for for q in dead_letter_queues}
+        if queue and queue not in known:
+            return f"no dead-letter queue for {queue!r} (queues with one: {', '.join(sorted(known))})"
+        return None
+
+    return check
+
+
 def run_list(args: argparse.Namespace) -> int:
     async def body(session: Session) -> int:
         letters, total = await session.dead_letters(args.queue, limit=args.limit)
@@ -83,7 +108,31 @@ def run_list(args: argparse.Namespace) -> int:
         print(f"\n{shown} dead letter{'s' if total != 1 else ''}")
         return 0
 
-    return run_session(args, body, read_only=True)
+    return run_session(args, body, read_only=True, check=check_queue(args))
+
+
+def run_show(args: argparse.Namespace) -> int:
+    async def body(session: Session) -> int:
+        letter = await session.dead_letter(args.id)
+        if letter is None:
+            err(f"no dead letter {args.id!r} (tova dlq list shows the ids)")
+            return 1
+        if args.json:
+            print(json.dumps(to_jsonable(letter), indent=2, default=str))
+            return 0
+        print(f"id          {letter.id}")
+        print(f"queue       {letter.queue}  (dead-letter queue {letter.dlq}, store in worker {letter.worker})")
+        print(f"attempts    {letter.attempts}" + (f"  (replayed {letter.replays} time{'s' if letter.replays != 1 else ''} before)" if letter.replays else ""))
+        print(f"first seen  {iso(letter.first_seen)}")
+        print(f"last seen   {iso(letter.last_seen)}")
+        print(f"error       {letter.error or '(none recorded)'}")
+        print("body")
+        text = letter.body if isinstance(letter.body, str) else json.dumps(letter.body, indent=2, ensure_ascii=False)
+        for line in text.splitlines() or [""]:
+            print(f"  {line}")
+        return 0
+
+    return run_session(args, body, read_only=True, check=check_queue(args))
 
 
 def run_replay(args: argparse.Namespace) -> int:
@@ -103,6 +152,8 @@ def run_replay(args: argparse.Namespace) -> int:
             if not args.quiet:
                 print(f"==> replayed {done}/{total}", file=sys.stderr, flush=True)
 
+        baseline = await session.poll()
+        since = time.time() - 1  # the store's clock is the runtime's: a second of slack
         result = await session.replay(args.ids, all=args.all, queue=args.queue, rate=args.rate, progress=progress)
         print(f"replayed {result.count}, failed {len(result.failed)}, still in the store {result.remaining}")
         for failure in result.failed:
@@ -111,12 +162,13 @@ def run_replay(args: argparse.Namespace) -> int:
             # local queues live in memory: stopping now would drop what was just sent
             if not args.quiet:
                 print("==> waiting for the consumers to take the replayed messages", file=sys.stderr, flush=True)
-            if not await session.settle(SETTLE_TIMEOUT_S):
-                err(f"queues still had a backlog after {SETTLE_TIMEOUT_S:.0f}s; stopping anyway")
+            if not await session.settle(SETTLE_TIMEOUT_S, baseline=baseline, replayed=result.count, since=since):
+                err(f"the replayed messages were still in flight after {SETTLE_TIMEOUT_S:.0f}s; stopping the "
+                    "local runtime now may lose them (run the console, or replay with the runtime kept up)")
                 return 1
         return 1 if result.failed else 0
 
-    return run_session(args, body)
+    return run_session(args, body, check=check_queue(args))
 
 
 def run_purge(args: argparse.Namespace) -> int:
@@ -141,4 +193,4 @@ def run_purge(args: argparse.Namespace) -> int:
         print(f"deleted {result.deleted}")
         return 0
 
-    return run_session(args, body)
+    return run_session(args, body, check=check_queue(args))

@@ -43,15 +43,23 @@ def load_project(args: argparse.Namespace) -> Project | None:
 SessionBody = Callable[[Session], Awaitable[int]]
 
 
-def run_session(args: argparse.Namespace, body: SessionBody, *, read_only: bool = False) -> int:
+def run_session(args: argparse.Namespace, body: SessionBody, *, read_only: bool = False,
+                check: Callable[[Project], str | None] | None = None) -> int:
+    """Load, start, run ``body``, stop. ``check`` vets the arguments against the project before the
+    target starts (an unknown cron name should not cost a runtime start); it returns an error or None."""
     project = load_project(args)
     if project is None:
+        return 1
+    problem = check(project) if check else None
+    if problem:
+        err(problem)
         return 1
     quiet = getattr(args, "quiet", False)
 
     def progress(message: str) -> None:
         if not quiet:
-            print(f"==> {message}", file=sys.stderr, flush=True)
+            line = message if message.startswith("==>") else f"==> {message}"
+            print(line, file=sys.stderr, flush=True)
 
     async def main() -> int:
         try:

@@ -1,7 +1,7 @@
 """The dead-letter store of one worker (``GET /__tova/dlq``), newest first, paged up to a cap.
 
 The cap keeps a poll cheap when thousands have died; ``dead_letter_total`` is always the store's full
-count, so the screen can say "showing 500 of 12,000".
+count, so the screen can say "showing 200 of 12,000".
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from console.model import DeadLetter
 from console.ops_client import OpsClient, OpsError
 from console.sources.base import Contribution, SourceError
 
-PAGE_SIZE = 100
-DEFAULT_CAP = 500
+PAGE_SIZE = 200  # the route gives up to 500 a page
+DEFAULT_CAP = 200  # per poll: one request, enough rows for any screen; `tova dlq list --limit` goes further
 
 
 def _seconds(ms: Any) -> float:

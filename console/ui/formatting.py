@@ -66,13 +66,16 @@ def rate(per_s: float | None) -> str:
 
 
 def clock(epoch_s: float | None, now: float | None = None) -> str:
-    """HH:MM:SS for today, else the date too (a dead letter from last week should look old)."""
+    """HH:MM:SS today, the weekday within a week, else the date (a dead letter from last month should
+    look old, and a cron's next run tomorrow should not read as a time that already passed)."""
     if epoch_s is None:
         return "–"
     now = time.time() if now is None else now
     local = time.localtime(epoch_s)
-    if abs(now - epoch_s) < 20 * 3600:
+    if time.strftime("%Y-%m-%d", local) == time.strftime("%Y-%m-%d", time.localtime(now)):
         return time.strftime("%H:%M:%S", local)
+    if abs(now - epoch_s) < 6 * 86400:
+        return time.strftime("%a %H:%M", local)
     return time.strftime("%Y-%m-%d %H:%M", local)
 
 

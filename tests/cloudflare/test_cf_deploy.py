@@ -268,3 +268,19 @@ def test_a_worker_removed_from_the_program_is_left_alone_and_mentioned(fake, env
     assert "pipeline-processor was deployed from this program before" in plan.render()
     assert [c for c in fake.calls[before:] if c.method != "GET"] == []
     assert "pipeline-processor" in fake.scripts
+
+
+def test_dropping_a_setting_from_the_program_puts_cloudflares_default_back(fake, env, tmp_path):
+    with_concurrency = json.loads(json.dumps(MANIFEST))
+    with_concurrency["queues"][0]["consumer"]["max_concurrency"] = 4
+    project = write_project(tmp_path, with_concurrency)
+    deploy(project, env)
+    queue_id = next(q["queue_id"] for q in fake.queues if q["queue_name"] == "process-queue")
+    assert fake.consumers[queue_id][0]["settings"]["max_concurrency"] == 4
+
+    write_project(tmp_path)  # max_concurrency unset again
+    plan, _ = deploy(project, env)
+
+    assert [(c.kind, c.action) for c in plan.changes] == [("consumer", "update")]
+    assert fake.consumers[queue_id][0]["settings"]["max_concurrency"] is None
+    assert deploy(project, env)[0].empty

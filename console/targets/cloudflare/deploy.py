@@ -542,7 +542,9 @@ class Deployer:
         name, consumer = q["name"], q["consumer"]
         script = self.block_script(consumer["worker"])
         want = consumer_settings(consumer)
-        settings = {k: v for k, v in want.items() if v is not None}
+        # every key sent, defaults included: an update replaces the settings, and a null max_concurrency is
+        # how the API is told "the platform's maximum" after a program stops setting one
+        settings = dict(want)
         extra = {"dead_letter_queue": consumer["dead_letter_queue"]} if consumer.get("dead_letter_queue") else {}
         queue_id = self.state.queues[name]
         current = self._current_consumer(name, script)

@@ -9,7 +9,7 @@ source waits out the ``Retry-After`` before asking again, and says so in its err
 from __future__ import annotations
 
 import time
-from typing import Awaitable, Callable
+from typing import Callable
 
 from console.sources.base import Contribution, SourceError
 from console.targets.cloudflare.client import CloudflareError, RateLimited
@@ -76,5 +76,3 @@ class PacedSource:
         self._last, self._at = contribution, now
         return contribution
 
-
-Fetch = Callable[[], Awaitable[Contribution]]

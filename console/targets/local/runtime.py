@@ -24,6 +24,7 @@ from typing import Any, Callable, Mapping
 import httpx
 
 from console.model import LogLine, Memory
+from console.targets.local.cron_scheduler import CronScheduler
 from console.targets.local.installer import RuntimePaths, ensure_runtime
 from console.targets.local.secrets import ensure_secrets, read_secrets
 
@@ -78,7 +79,8 @@ class LocalRuntime:
 
     ``ports``: an int numbers the workers from it in manifest order, a dict pins blocks; default
     ephemeral. ``vars``: overrides of the manifest's ``env`` values for this run (tests use a tiny
-    ``MAX_FILE_SIZE``). ``on_log`` is called on the reader thread for every log line.
+    ``MAX_FILE_SIZE``). ``on_log`` is called on the reader thread for every log line. ``run_crons``
+    fires each worker's crons at their times (UTC) while running, as production does.
     """
 
     def __init__(
@@ -92,6 +94,8 @@ class LocalRuntime:
         log_capacity: int = 2000,
         on_log: Callable[[LogLine], None] | None = None,
         runtime_paths: RuntimePaths | None = None,
+        run_crons: bool = False,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.manifest_path = Path(manifest_path).resolve()
         self.out_dir = self.manifest_path.parent
@@ -107,6 +111,9 @@ class LocalRuntime:
         self.on_log = on_log
         self.runtime_paths = runtime_paths
         self.migrations: dict[str, list[str]] = {}  # database -> migrations applied by this start
+        self.run_crons = run_crons
+        self.clock = clock
+        self._crons: CronScheduler | None = None
         self._process: subprocess.Popen[str] | None = None
         self._ready = _Ready()
         self._started = threading.Event()
@@ -169,9 +176,17 @@ class LocalRuntime:
         if progress:
             for block, url in self.urls.items():
                 progress(f"{block} listening on {url}")
+        if self.run_crons:
+            crons = [(w["block"], s["name"], s["cron"]) for w in self.manifest.get("workers", [])
+                     for s in w.get("schedules", [])]
+            self._crons = CronScheduler(crons, self.trigger_scheduled, self._add_log, clock=self.clock)
+            self._crons.start()
 
     def stop(self, timeout: float = 10.0) -> None:
         """Stops the runner and workerd; safe to call twice or after a crash."""
+        if self._crons is not None:
+            self._crons.stop()
+            self._crons = None
         process = self._process
         if process is None:
             return

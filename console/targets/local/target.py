@@ -44,6 +44,7 @@ class LocalTarget:
             state_dir=project.out_dir / "state",
             vars=vars,
             ports=ports,
+            run_crons=True,  # what the console shows as "next run" should then happen, as in production
         )
 
     async def start(self, progress: Progress) -> None:

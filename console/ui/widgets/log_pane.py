@@ -30,7 +30,8 @@ class LogPane(RichLog):
     def __init__(self, **kwargs) -> None:
         # Wrapped, not scrolled sideways: an error message is read whole, and a pane that never scrolls
         # horizontally has no scrollbar to redraw.
-        super().__init__(max_lines=2000, auto_scroll=True, wrap=True, markup=False, highlight=False, **kwargs)
+        super().__init__(max_lines=2000, auto_scroll=True, wrap=True, markup=False, highlight=False,
+                         min_width=20, **kwargs)
         self.border_title = "Logs"
         self._last: LogLine | None = None
         self._all: list[str] = []

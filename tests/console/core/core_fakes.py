@@ -32,6 +32,7 @@ class FakeOps:
     dead: list[dict[str, Any]] = field(default_factory=list)
     sent: list[Any] = field(default_factory=list)  # bodies replayed onto the source queue
     poison_ids: set[str] = field(default_factory=set)  # replay of these fails (queue send error)
+    consume_replays: bool = True  # a replayed body is consumed (acked) at once
     runs: list[dict[str, Any]] = field(default_factory=list)
     requests: list[httpx.Request] = field(default_factory=list)
     in_flight: int = 0
@@ -99,6 +100,8 @@ class FakeOps:
                     continue
                 self.sent.append(m["body"])  # sent first, then removed: never lost
                 self.dead.remove(m)
+                if self.consume_replays:
+                    self.counters["acked"] += 1
                 replayed.append(m["id"])
             for missing in set(body.get("ids") or ()) - {m["id"] for m in chosen}:
                 failed.append({"id": missing, "error": "not found"})

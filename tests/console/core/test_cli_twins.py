@@ -19,7 +19,8 @@ def cli(monkeypatch, project_dir, ops):
     """Run `tova ...` with the project loaded from the fixture manifest and the fake ops behind it."""
     monkeypatch.setattr(session_cli.Project, "load", classmethod(
         lambda cls, source, out=None: Project.from_manifest(project_dir / ".tova-out" / "manifest.json")))
-    monkeypatch.setattr(session_cli, "create_target", lambda name, project: FakeTarget())
+    targets: list[FakeTarget] = []
+    monkeypatch.setattr(session_cli, "create_target", lambda name, project: targets.append(FakeTarget()) or targets[-1])
 
     class FakeHttpSession(Session):
         def __init__(self, project, target, **kw):
@@ -27,7 +28,9 @@ def cli(monkeypatch, project_dir, ops):
 
     monkeypatch.setattr(session_cli, "Session", FakeHttpSession)
     monkeypatch.setattr("sys.stdin", None)
-    return lambda *argv: main(list(argv))
+    run = lambda *argv: main(list(argv))  # noqa: E731
+    run.targets = targets
+    return run
 
 
 def test_status_json(cli, ops, capsys):
@@ -117,10 +120,13 @@ def test_dlq_usage_errors_exit_2(cli, ops, argv, capsys):
 
 
 def test_cron_run_and_unknown_name(cli, ops, capsys):
+    ops.backlog = 0  # the local target waits for what a cron enqueued to be consumed
     assert cli("cron", "run", "jobs.tova", "cleanup") == 0
     assert "cleanup: ok" in capsys.readouterr().out and len(ops.runs) == 1
+    started = len(cli.targets)
     assert cli("cron", "run", "jobs.tova", "nope") == 1
-    assert "no cron named 'nope'" in capsys.readouterr().err
+    assert "no cron named 'nope' in jobs (crons: cleanup)" in capsys.readouterr().err
+    assert len(cli.targets) == started  # refused before starting anything
     assert cli("cron", "list", "jobs.tova") == 0
     assert "manual" in capsys.readouterr().out
 
@@ -128,3 +134,20 @@ def test_cron_run_and_unknown_name(cli, ops, capsys):
 def test_missing_file_is_a_clear_error(capsys, tmp_path):
     assert main(["status", str(tmp_path / "nope.tova")]) == 1
     assert "no such file" in capsys.readouterr().err
+
+
+def test_dlq_unknown_queue_is_refused_before_starting(cli, ops, capsys):
+    assert cli("dlq", "list", "jobs.tova", "--queue", "nope") == 1
+    assert "no dead-letter queue for 'nope' (queues with one: jobs, jobs-dlq)" in capsys.readouterr().err
+    assert cli.targets == []
+
+
+def test_dlq_show(cli, ops, capsys):
+    ops.add_dead(2)
+    assert cli("dlq", "show", "jobs.tova", "m1") == 0
+    out = capsys.readouterr().out
+    assert "error       boom 1" in out and '"job": 1' in out and "replayed 1 time before" in out
+    assert cli("dlq", "show", "jobs.tova", "m1", "--json") == 0
+    assert json.loads(capsys.readouterr().out)["body"] == {"job": 1}
+    assert cli("dlq", "show", "jobs.tova", "nope") == 1
+    assert "no dead letter 'nope'" in capsys.readouterr().err

@@ -163,3 +163,17 @@ async def test_a_target_that_fails_to_start_is_still_stopped(project):
         await session.start()
     await session.stop()
     assert target.stopped == 1
+
+
+async def test_settle_after_replay_waits_for_every_outcome(session, ops):
+    ops.add_dead(2)
+    ops.backlog = 0
+    ops.consume_replays = False
+    baseline = await session.poll()
+    result = await session.replay(all=True)
+    assert not await session.settle(timeout=0, interval=0, baseline=baseline, replayed=result.count, since=0)
+    ops.counters["acked"] += 1  # one completes ...
+    assert not await session.settle(timeout=0, interval=0, baseline=baseline, replayed=2, since=2e9)
+    ops.add_dead(1)  # ... and one dies again: back in the store, seen after the replay
+    ops.dead[-1]["last_seen"] = 2_000_000_000_000
+    assert await session.settle(timeout=0, interval=0, baseline=baseline, replayed=2, since=1_999_999_999)
