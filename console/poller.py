@@ -66,15 +66,24 @@ class Poller:
             raise
         except Exception as exc:  # a source's failure is data for the screen, never the end of the poll
             error = describe_error(exc)
-            when_down = getattr(source, "when_down", None)
             last = self._good.get(source.name)
-            shown = when_down(error, last) if when_down is not None else last
+            shown = self._when_down(source, error, last)
             status = SourceStatus(source.name, ok=False, polled_at=started, last_ok_at=self._last_ok_at.get(source.name), error=error)
             return shown, status
         latency = (time.perf_counter() - began) * 1000
         self._good[source.name] = contribution
         self._last_ok_at[source.name] = started
         return contribution, SourceStatus(source.name, ok=True, polled_at=started, last_ok_at=started, latency_ms=latency)
+
+    @staticmethod
+    def _when_down(source: Source, error: str, last: Contribution | None) -> Contribution | None:
+        when_down = getattr(source, "when_down", None)
+        if when_down is None:
+            return last
+        try:
+            return when_down(error, last)
+        except Exception:  # a broken fallback must not turn one source's failure into a failed poll
+            return last
 
     async def _poll_once(self) -> Snapshot:
         results = await asyncio.gather(*(self._poll_source(s) for s in self.sources))

@@ -167,6 +167,11 @@ class Session:
         return self.poller.last if self.poller else None
 
     @property
+    def interval(self) -> float:
+        """The project's poll interval from tova.toml ([console] interval; 2 s by default)."""
+        return self.project.config.interval
+
+    @property
     def target_label(self) -> str:
         label = getattr(self.target, "label", None)
         return label() if callable(label) else self.target.name

@@ -166,3 +166,27 @@ async def test_the_console_deploy_action_deploys_and_reports(fake, env, project)
     assert any(line.strip().startswith("+ create") for line in said)
     assert await t.deploy(lambda _: None) == "nothing to change: the account matches the program"
     await t.stop()
+
+
+async def test_on_another_machine_without_the_state_the_workers_are_found_on_the_account(fake, env, project, http,
+                                                                                           tmp_path_factory):
+    from conftest import write_project
+
+    deploy(project, env)
+    serve_figures(fake)
+    elsewhere = write_project(tmp_path_factory.mktemp("jump-box"))  # same program, no .tova/ state
+    t = CloudflareTarget(elsewhere, env=env)
+    said: list[str] = []
+    writes = len(fake.writes())
+    await t.start(said.append)
+    try:
+        assert t.worker_urls() == {"api": "https://pipeline-api.tova-test.workers.dev",
+                                   "processor": "https://pipeline-processor.tova-test.workers.dev"}
+        assert t.secret("TOVA_ADMIN_TOKEN") is None
+        assert any("found 2 of its workers" in line and "admin token" in line for line in said)
+        queues = next(s for s in t.sources(http) if s.name == "cloudflare:queues")
+        assert {q.name: q.backlog_count for q in (await queues.poll()).queues}["process-queue"] == 42
+        assert not (elsewhere.root / ".tova").exists()  # discovery writes nothing
+        assert len(fake.writes()) == writes
+    finally:
+        await t.stop()

@@ -18,7 +18,8 @@ import httpx
 from console.sources.base import Source
 from console.targets.base import Progress
 from console.targets.cloudflare.analytics import AnalyticsSource
-from console.targets.cloudflare.client import Credentials, async_client, credentials_from_env, sync_client
+from console.targets.cloudflare.client import (CloudflareError, Credentials, async_client, call,
+                                                credentials_from_env, sync_client)
 from console.targets.cloudflare.deploy import Deployer, load_manifest
 from console.targets.cloudflare.queue_metrics import QueueMetricsSource
 from console.targets.cloudflare.state import DeployState, state_path
@@ -52,10 +53,44 @@ class CloudflareTarget:
     async def start(self, progress: Progress) -> None:
         state = self._load_state()
         if not state.urls:
+            # on-call from another machine: no state here, but the account knows where the workers are
+            found = await asyncio.to_thread(self._discover, state)
+            if found:
+                progress(f"no deploy state for {self.manifest['project']} here; found {found} of its workers on the "
+                         "account (dead letters and manual crons need the admin token from the machine that deployed: "
+                         f"copy {state.path.relative_to(self.root)} from there, or deploy from here)")
+                return
             progress(f"{self.manifest['project']} is not deployed on account {self._credentials().account_short} yet: "
                      f"run `tova deploy {self.manifest.get('source', 'FILE.tova')}` (or the console's deploy action)")
         else:
             progress(f"watching {len(state.urls)} workers on {state.subdomain}.workers.dev")
+
+    def _discover(self, state: DeployState) -> int:
+        """Fill the in-memory state (never saved) with what the account says of this project's workers
+        and queues, by name; reads only. Returns how many of the workers exist."""
+        creds = self._credentials()
+        client = sync_client(creds)
+        try:
+            subdomain = call(creds, "read the account's workers.dev subdomain", client.workers.subdomains.with_raw_response.get,
+                             account_id=creds.account_id).result or {}
+            scripts = call(creds, "list workers", client.workers.scripts.with_raw_response.list,
+                           account_id=creds.account_id).result or []
+            queues = call(creds, "list queues", client.queues.with_raw_response.list, account_id=creds.account_id).result or []
+        except CloudflareError:
+            return 0  # the console still starts; its sources will say what is wrong
+        finally:
+            client.close()
+        present = {s["id"] for s in scripts}
+        found = [w for w in self.manifest.get("workers", []) if w["name"] in present]
+        if not found or not subdomain.get("subdomain"):
+            return 0
+        state.subdomain = subdomain["subdomain"]
+        for w in found:
+            state.urls[w["block"]] = f"https://{w['name']}.{state.subdomain}.workers.dev"
+            state.scripts[w["name"]] = {}
+        wanted = {q["name"] for q in self.manifest.get("queues", [])}
+        state.queues.update({q["queue_name"]: q["queue_id"] for q in queues if q.get("queue_name") in wanted})
+        return len(found)
 
     async def stop(self) -> None:
         if self._client is not None:

@@ -178,3 +178,17 @@ async def test_merge_fills_queue_fields_from_several_sources():
 def test_duplicate_source_names_are_refused():
     with pytest.raises(ValueError, match="unique"):
         Poller([ScriptedSource("a"), ScriptedSource("a")], project="p", target="local")
+
+
+async def test_a_broken_when_down_still_never_escapes():
+    class Fragile:
+        name = "fragile"
+
+        async def poll(self):
+            raise SourceError("down")
+
+        def when_down(self, error, last):
+            raise ValueError("bug in the fallback")
+
+    snapshot = await Poller([Fragile(), ScriptedSource("fine", stat(2))], project="p", target="local").poll()
+    assert snapshot.source("fragile").error == "down" and snapshot.stats[0].value == 2
