@@ -58,6 +58,27 @@ async def measure(queues: int, workers: int, interval: float) -> tuple[int, int]
         fake.stop()
 
 
+def deploy_requests() -> tuple[int, int, int]:
+    """Requests of a first deploy of the test project (2 workers, 2 queues) and of a redeploy with nothing
+    changed (reads only), plus the writes of that redeploy."""
+    import tempfile
+
+    from conftest import MANIFEST, write_project
+    from helpers import deploy
+
+    fake = FakeCloudflare(TOKEN, ACCOUNT).start()
+    try:
+        env = {"CLOUDFLARE_API_TOKEN": TOKEN, "CLOUDFLARE_ACCOUNT_ID": ACCOUNT, "CLOUDFLARE_BASE_URL": fake.base_url}
+        with tempfile.TemporaryDirectory() as folder:
+            project = write_project(Path(folder), MANIFEST)
+            deploy(project, env)
+            first, first_writes = len(fake.calls), len(fake.writes())
+            deploy(project, env)
+            return first, len(fake.calls) - first, len(fake.writes()) - first_writes
+    finally:
+        fake.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--interval", type=float, default=2.0, help="console poll interval (default: tova.toml's default, 2 s)")
@@ -69,6 +90,11 @@ def main() -> None:
     for q in args.queues:
         requests, polls = asyncio.run(measure(q, max(2, q), args.interval))
         print(f"| {q} | {max(2, q)} | {polls} | {requests} | {100 * requests / BUDGET:.1f}% |")
+    first, again, again_writes = deploy_requests()
+    print("\n| deploy (2 workers, 2 queues, 1 migration) | API requests | of which create/update |")
+    print("|---|---:|---:|")
+    print(f"| from nothing | {first} | - |")
+    print(f"| again, nothing changed | {again} | {again_writes} |")
 
 
 if __name__ == "__main__":

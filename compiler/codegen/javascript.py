@@ -76,7 +76,9 @@ class JsEmitter:
             if isinstance(part, str):
                 out.append(part.replace("\\", "\\\\").replace("`", "\\`").replace("${", "\\${"))
             else:
-                out.append("${" + self.expr(part) + "}")
+                # through str(): nil reads "nil" and lists/objects read as JSON, as `print` shows them
+                code = self.expr(part)
+                out.append("${" + (code if isinstance(part, ast.String) else f"__tova_str({code})") + "}")
         out.append("`")
         return "".join(out)
 

@@ -23,8 +23,10 @@ BINDING_CONFIG = {
     "storage": ("bucket",),
     "queue": ("name",),
 }
-HEALTH_CHECKS = ("check_memory", "check_bindings", "check_queues")
-CORS_KEYS = ("origins", "methods", "headers", "credentials", "max_age", "expose_headers")
+# named checks the runtime (compiler/js/50_health.js) implements; every binding is probed regardless
+HEALTH_CHECKS = ("check_memory",)
+# what the runtime's CORS (compiler/js/10_http.js) applies
+CORS_KEYS = ("origins", "methods", "headers", "credentials")
 # wrangler's consumer settings with the range Cloudflare accepts
 CONSUMER_SETTINGS = {
     "max_batch_size": (1, 100),
@@ -113,6 +115,10 @@ class ProjectChecker:
             module_scope.symbols[decl.name] = Symbol(decl.name, "type", self.resolver.js_name(decl.name, module_scope), decl)
         self.resolver.hoist(top_level, module_scope)
         self.check_module_names(types, top_level, edges)
+        for edge in edges:
+            self.resolver.block_only_names.update(
+                s.name for s in edge.body if isinstance(s, (ast.Binding, ast.EnvVar, ast.Secret))
+            )
         for item in top_level:
             self.resolver.stmt(item, module_scope)
 
@@ -288,7 +294,7 @@ class ProjectChecker:
                         continue
                     methods.append(word.upper())
                 cors["methods"] = methods
-            elif key in ("origins", "headers", "expose_headers"):
+            elif key in ("origins", "headers"):
                 ok, single = literal(value)
                 if ok and isinstance(single, str):
                     cors[key] = [single]
@@ -300,11 +306,6 @@ class ProjectChecker:
             elif key == "credentials":
                 if not isinstance(value, ast.Bool):
                     self.error(value.span, "cors `credentials`: expected `true` or `false`")
-                    continue
-                cors[key] = value.value
-            elif key == "max_age":
-                if not isinstance(value, ast.Number) or not isinstance(value.value, int) or value.value < 0:
-                    self.error(value.span, "cors `max_age`: expected a whole number of seconds")
                     continue
                 cors[key] = value.value
         return cors

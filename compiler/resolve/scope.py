@@ -60,6 +60,7 @@ class Resolver:
         self.reporter = reporter
         self.used_js: set[str] = set()
         self.fn_stack: list[ast.Lambda | None] = []
+        self.block_only_names: set[str] = set()  # bindings, env and secrets of any edge block
         self.loop_depth: list[int] = [0]
 
     # ── declarations ─────────────────────────────────────────────────────────────────────────────
@@ -108,6 +109,8 @@ class Resolver:
         names = [n for n in scope.visible_names() if not n.startswith("__")]
         close = difflib.get_close_matches(node.name, names, n=1, cutoff=0.7)
         hint = f"did you mean `{close[0]}`?" if close else None
+        if node.name in self.block_only_names:
+            hint = f"`{node.name}` is declared in an edge block and is visible only inside it: pass it in as an argument"
         self.reporter.error(
             node.span,
             f"unknown identifier `{node.name}`: expected a variable, parameter, function, type, binding or platform global declared before use",

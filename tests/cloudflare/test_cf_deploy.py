@@ -284,3 +284,27 @@ def test_dropping_a_setting_from_the_program_puts_cloudflares_default_back(fake,
     assert [(c.kind, c.action) for c in plan.changes] == [("consumer", "update")]
     assert fake.consumers[queue_id][0]["settings"]["max_concurrency"] is None
     assert deploy(project, env)[0].empty
+
+
+def test_ids_written_in_the_program_are_used_as_they_are(fake, env, tmp_path):
+    kv_id = fake.create_kv({}, {"title": "hand-made"})[1]["result"]["id"]
+    db_id = fake.create_d1({}, {"name": "legacy-db"})[1]["result"]["uuid"]
+    given = json.loads(json.dumps(MANIFEST))
+    for w in given["workers"]:
+        for b in w["bindings"]:
+            if b["name"] == "METADATA":
+                b["id"] = kv_id
+            if b["name"] == "DB":
+                b.update(database_name="legacy-db", database_id=db_id)
+    given["migrations"][0]["database_name"] = "legacy-db"
+    project = write_project(tmp_path, given)
+    fake.calls.clear()
+
+    deploy(project, env)
+
+    assert fake.count("POST", r"/accounts/\w+/storage/kv/namespaces") == 0
+    assert [db["name"] for db in fake.d1] == ["legacy-db", "pipeline-tova-ops"]
+    bindings = {b["name"]: b for b in fake.scripts["pipeline-api"].metadata["bindings"]}
+    assert bindings["METADATA"]["namespace_id"] == kv_id and bindings["DB"]["id"] == db_id
+    assert fake.d1_sql[db_id].execute("SELECT name FROM d1_migrations").fetchall() == [("0001_images.sql",)]
+    assert deploy(project, env)[0].empty

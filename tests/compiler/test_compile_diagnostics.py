@@ -130,6 +130,15 @@ BAD = {
     "unknown handler name": Bad(
         'edge "api" {\n  route GET "/x" => handle_x\n}\n', [(2, 21, "unknown identifier `handle_x`")], "handle_x",
     ),
+    "binding used outside its block": Bad(
+        'fn lookup(id) {\n  DB.prepare("x").bind(id)\n}\nedge "api" {\n  sql DB\n}\n', [(2, 3, "unknown identifier `DB`")], "DB",
+    ),
+    "unknown cors key": Bad(
+        'edge "api" {\n  cors {\n    origin: ["*"]\n  }\n}\n', [(3, 5, "unknown cors key `origin`: expected one of origins")],
+    ),
+    "cors method that is not HTTP": Bad(
+        'edge "api" {\n  cors {\n    methods: [GET, FETCH]\n  }\n}\n', [(3, 20, "cors methods: expected HTTP methods")], "FETCH",
+    ),
     # several independent mistakes in one run
     "several parse errors": Bad(
         'edge "api" {\n  kvv A\n  route get "/y" => fn(req) { 1 }\n  bogus\n}\n',
@@ -228,3 +237,9 @@ def test_crons_are_checked_like_croniter_does(tmp_path, cron, valid):
         with pytest.raises(CompileError) as caught:
             build(path, tmp_path / "out")
         assert "invalid cron expression" in caught.value.diagnostics[0].message
+
+
+def test_a_binding_used_outside_its_block_gets_a_hint(tmp_path):
+    error = compile_errors(tmp_path, BAD["binding used outside its block"].program)
+    assert error.diagnostics[0].hint == "`DB` is declared in an edge block and is visible only inside it: pass it in as an argument"
+    assert "= hint: `DB` is declared in an edge block" in error.render()

@@ -111,3 +111,17 @@ def test_unnamed_block_builds_a_worker_named_after_the_project(tmp_path):
     worker = result.manifest["workers"][0]
     assert (worker["name"], worker["module"], worker["config"]) == ("hello", "hello.edge.js", "wrangler.toml")
     assert (result.out_dir / "hello.edge.js").exists()
+
+
+def test_rebuild_removes_outputs_of_blocks_that_are_gone_and_keeps_other_files(tmp_path):
+    program = tmp_path / "app.tova"
+    program.write_text('edge "a" {\n}\nedge "b" {\n}\n')
+    first = build(program)
+    assert (first.out_dir / "app.edge.b.js").exists()
+    mine = first.out_dir / "wrangler.extra.toml"
+    mine.write_text("# the user's own file\n")
+    program.write_text('edge "a" {\n}\n')
+    second = build(program)
+    names = sorted(p.name for p in second.out_dir.iterdir())
+    assert names == ["app.edge.a.js", "manifest.json", "wrangler.a.toml", "wrangler.extra.toml"]
+    assert [w["block"] for w in second.manifest["workers"]] == ["a"]

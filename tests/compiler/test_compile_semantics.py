@@ -39,6 +39,7 @@ CASES = {
     "match statement with effects": ("fn main() {\n  var seen = \"\"\n  match 2 {\n    1 => { seen = \"one\" }\n    2 => { seen = \"two\" }\n    _ => { seen = \"other\" }\n  }\n  seen\n}", "two"),
     "pipes": ("fn double(x) {\n  x * 2\n}\nfn add(x, y) {\n  x + y\n}\nfn main() {\n  a = [1, 2, 3] |> map(fn(x) x * 2) |> sum()\n  b = 5 |> double |> add(1)\n  c = [3, 1, 2]\n    |> sorted()\n    |> join(\",\")\n  [a, b, c]\n}", [12, 11, "1,2,3"]),
     "string interpolation": ("fn main() {\n  name = \"Ada\"\n  obj = { n: 2 }\n  \"hi {name}, {obj.n + 1} and {\"in\" + \"ner\"} \\{literal\\} {len([1, 2])}\"\n}", "hi Ada, 3 and inner {literal} 2"),
+    "interpolation reads values as str() does": ("fn main() {\n  o = { a: 1 }\n  \"{nil} {[1, 2]} {o} {{ b: 2 }.b} {true} {1.5}\"\n}", "nil [1,2] {\"a\":1} 2 true 1.5"),
     "single-quoted strings do not interpolate": ("fn main() {\n  'a {b} c'\n}", "a {b} c"),
     "escapes": ("fn main() {\n  \"tab\\tnew\\nquote\\\" back\\\\ tick` dollar$\\{x}\"\n}", "tab\tnew\nquote\" back\\ tick` dollar${x}"),
     "arrays and objects": ("fn main() {\n  a = 1\n  key = \"dyn\"\n  base = { x: 1, y: 2 }\n  obj = { a, ...base, y: 3, [key]: true, \"quoted-key\": 4 }\n  list = [0, ...[1, 2], 3]\n  [obj, list, list[1], obj[\"quoted-key\"]]\n}", [{"a": 1, "x": 1, "y": 3, "dyn": True, "quoted-key": 4}, [0, 1, 2, 3], 1, 4]),

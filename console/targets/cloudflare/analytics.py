@@ -70,7 +70,7 @@ class AnalyticsSource(PacedSource):
                       StatValue(label, "exceeded_memory", w.exceeded_memory),
                       StatValue(label, "exceeded_cpu", w.exceeded_cpu)]
             if w.cpu_p50_us is not None:
-                stats.append(StatValue(label, "cpu_p50_ms", w.cpu_p50_us / 1000))
+                stats.append(StatValue(label, "cpu_p50_ms", round(w.cpu_p50_us / 1000, 2)))
             if w.cpu_p99_us is not None:
-                stats.append(StatValue(label, "cpu_p99_ms", w.cpu_p99_us / 1000))
+                stats.append(StatValue(label, "cpu_p99_ms", round(w.cpu_p99_us / 1000, 2)))
         return Contribution(queues=tuple(queues), stats=tuple(stats))

@@ -164,11 +164,16 @@ class Deployer:
         return {b["name"]: kv_title(self.project, b["name"]) for w in self.workers for b in w.get("bindings", [])
                 if b.get("kind") == "kv" and _placeholder(b.get("id"))}
 
+    def given_d1(self) -> dict[str, str]:
+        """database name -> id, for databases the program names by a real id (``sql DB { id: "..." }``)."""
+        return {b["database_name"]: b["database_id"] for w in self.workers for b in w.get("bindings", [])
+                if b.get("kind") == "d1" and not _placeholder(b.get("database_id"))}
+
     def wanted_d1(self) -> list[str]:
-        names = [b["database_name"] for w in self.workers for b in w.get("bindings", [])
-                 if b.get("kind") == "d1" and _placeholder(b.get("database_id"))]
+        names = [b["database_name"] for w in self.workers for b in w.get("bindings", []) if b.get("kind") == "d1"]
         names += [m["database_name"] for m in self.m.get("migrations", [])]
-        return list(dict.fromkeys(names))
+        given = self.given_d1()
+        return [n for n in dict.fromkeys(names) if n not in given]
 
     def wanted_r2(self) -> list[str]:
         return list(dict.fromkeys(b["bucket_name"] for w in self.workers for b in w.get("bindings", [])
@@ -234,11 +239,12 @@ class Deployer:
             raise DeployError(f"worker {worker['name']}: cannot read its module {path} ({exc.strerror})") from None
         return metadata, module
 
+    # what the account says wins over the state: a resource recreated by hand has a new id
     def _known_kv(self, title: str) -> str | None:
-        return self.state.kv.get(title) or self.remote.kv.get(title)
+        return self.remote.kv.get(title) or self.state.kv.get(title)
 
     def _known_d1(self, name: str) -> str | None:
-        return self.state.d1.get(name) or self.remote.d1.get(name)
+        return self.given_d1().get(name) or self.remote.d1.get(name) or self.state.d1.get(name)
 
     @staticmethod
     def script_hash(metadata: Mapping[str, Any], module: bytes) -> str:
@@ -345,7 +351,7 @@ class Deployer:
 
     def _applied_remotely(self, database: str) -> set[str]:
         db_id = self._known_d1(database)
-        if db_id is None or database not in self.remote.d1:
+        if db_id is None or (database not in self.remote.d1 and database not in self.given_d1()):
             return set()
         query = self.cf.d1.database.with_raw_response.query
         found = self._call(f"read migrations of {database}", query, database_id=db_id,
@@ -490,7 +496,7 @@ class Deployer:
                 f"{len(self.workers)} worker{'s' if len(self.workers) != 1 else ''} on {self.remote.subdomain}.workers.dev")
 
     def _apply_migration(self, mig: Migration) -> None:
-        db_id = self.state.d1[mig.database]
+        db_id = self.given_d1().get(mig.database) or self.state.d1[mig.database]
         self.progress(f"applying migration {mig.name} to {mig.database}")
         sql = mig.path.read_text(encoding="utf-8").strip().rstrip(";")
         name = mig.name.replace("'", "''")
