@@ -133,6 +133,12 @@ BAD = {
     "binding used outside its block": Bad(
         'fn lookup(id) {\n  DB.prepare("x").bind(id)\n}\nedge "api" {\n  sql DB\n}\n', [(2, 3, "unknown identifier `DB`")], "DB",
     ),
+    "unknown cors key": Bad(
+        'edge "api" {\n  cors {\n    origin: ["*"]\n  }\n}\n', [(3, 5, "unknown cors key `origin`: expected one of origins")],
+    ),
+    "cors method that is not HTTP": Bad(
+        'edge "api" {\n  cors {\n    methods: [GET, FETCH]\n  }\n}\n', [(3, 20, "cors methods: expected HTTP methods")], "FETCH",
+    ),
     # several independent mistakes in one run
     "several parse errors": Bad(
         'edge "api" {\n  kvv A\n  route get "/y" => fn(req) { 1 }\n  bogus\n}\n',
