@@ -139,6 +139,18 @@ BAD = {
     "cors method that is not HTTP": Bad(
         'edge "api" {\n  cors {\n    methods: [GET, FETCH]\n  }\n}\n', [(3, 20, "cors methods: expected HTTP methods")], "FETCH",
     ),
+    "let from JavaScript": Bad(
+        'fn f() {\n  let x = 1\n  x\n}\nedge {\n}\n', [(2, 3, "`let` is JavaScript: expected `x = value` (immutable) or `var x = value`")], "let",
+    ),
+    "function from JavaScript": Bad(
+        'function f() {\n  1\n}\nedge {\n}\n', [(1, 1, "`function` is JavaScript: expected `fn name(params) { ... }`")], "function",
+    ),
+    "triple equals": Bad(
+        'fn f(a) {\n  a === 1\n}\nedge {\n}\n', [(2, 5, "`===` is JavaScript: expected `==`")], "===",
+    ),
+    "arrow function": Bad(
+        'fn f(a) {\n  g = (x) => x + 1\n  g(a)\n}\nedge {\n}\n', [(2, 11, "expected the end of the statement")], "=>",
+    ),
     # several independent mistakes in one run
     "several parse errors": Bad(
         'edge "api" {\n  kvv A\n  route get "/y" => fn(req) { 1 }\n  bogus\n}\n',
