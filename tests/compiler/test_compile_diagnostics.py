@@ -255,3 +255,28 @@ def test_a_binding_used_outside_its_block_gets_a_hint(tmp_path):
     error = compile_errors(tmp_path, BAD["binding used outside its block"].program)
     assert error.diagnostics[0].hint == "`DB` is declared in an edge block and is visible only inside it: pass it in as an argument"
     assert "= hint: `DB` is declared in an edge block" in error.render()
+
+
+def test_colour_only_on_request_and_the_plain_text_is_unchanged(tmp_path):
+    error = compile_errors(tmp_path, BAD["else if"].program)
+    plain = error.render()
+    coloured = error.render(color=True)
+    assert "\x1b[" not in plain and "\x1b[31m" in coloured
+    import re
+
+    assert re.sub(r"\x1b\[[0-9;]*m", "", coloured) == plain
+
+
+def test_windows_line_endings_tabs_and_a_byte_order_mark(tmp_path):
+    program = tmp_path / "crlf.tova"
+    program.write_bytes(b"\xef\xbb\xbf" + 'edge "api" {\r\n\troute GET "/x" => fn(req) {\r\n\t\tnope\r\n\t}\r\n}\r\n'.encode())
+    with pytest.raises(CompileError) as caught:
+        build(program, tmp_path / "out")
+    first = caught.value.diagnostics[0]
+    assert (first.line, first.col) == (3, 3)
+    lines = caught.value.render().splitlines()
+    # the caret line keeps the source's tabs, so the caret sits under `nope` in any terminal
+    assert lines[1].endswith("| \t\tnope")
+    assert lines[2].split("| ", 1)[1] == "\t\t^^^^"
+    program.write_bytes(program.read_bytes().replace(b"nope", b'"ok"'))
+    assert build(program, tmp_path / "out").manifest["workers"][0]["routes"] == [{"method": "GET", "path": "/x"}]
