@@ -28,16 +28,17 @@ class Diagnostic:
 
     __hash__ = None
 
-    def render(self) -> str:
+    def render(self, color: bool = False) -> str:
+        red, bold, dim, reset = ("\x1b[31m", "\x1b[1m", "\x1b[2m", "\x1b[0m") if color else ("", "", "", "")
         if self.line <= 0:  # about the file as a whole (cannot read it, cannot write the output)
-            return f"{self.file}: {self.severity}: {self.message}"
-        head = f"{self.file}:{self.line}:{self.col}: {self.severity}: {self.message}"
+            return f"{bold}{self.file}:{reset} {red}{self.severity}:{reset} {self.message}"
+        head = f"{bold}{self.file}:{self.line}:{self.col}:{reset} {red}{bold}{self.severity}:{reset} {bold}{self.message}{reset}"
         gutter = str(self.line)
         pad = " " * len(gutter)
         # Keep tabs in the caret line so the caret sits under the right character in any terminal.
         lead = "".join(ch if ch == "\t" else " " for ch in self.source_line[: self.col - 1])
         visible = max(1, min(self.length, max(1, len(self.source_line) - self.col + 1)))
-        lines = [head, f" {gutter} | {self.source_line}", f" {pad} | {lead}{'^' * visible}"]
+        lines = [head, f" {dim}{gutter} |{reset} {self.source_line}", f" {dim}{pad} |{reset} {lead}{red}{bold}{'^' * visible}{reset}"]
         if self.hint:
             lines.append(f" {pad} = hint: {self.hint}")
         return "\n".join(lines)
@@ -50,8 +51,8 @@ class CompileError(Exception):
         self.diagnostics = list(diagnostics)
         super().__init__(self.render())
 
-    def render(self) -> str:
-        parts = [d.render() for d in self.diagnostics]
+    def render(self, color: bool = False) -> str:
+        parts = [d.render(color) for d in self.diagnostics]
         count = len(self.diagnostics)
         parts.append(f"{count} error{'s' if count != 1 else ''} found")
         return "\n\n".join(parts[:-1]) + "\n" + parts[-1]

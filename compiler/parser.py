@@ -97,7 +97,21 @@ class Parser(EdgeStatements):
     def end_statement(self) -> None:
         if self.tok.kind in ("NEWLINE", "EOF") or self.tok.is_op(";", "}"):
             return
-        raise self.fail_here("the end of the statement (a new line)")
+        hint = "lambdas are written `fn(x) x + 1` or `fn(x) { ... }`" if self.tok.is_op("=>") else None
+        raise self.fail_here("the end of the statement (a new line)", hint)
+
+    def javascript_habit(self) -> None:
+        """Friendly errors for the JavaScript spellings people type first."""
+        token, nxt = self.tok, self.peek()
+        if token.kind != "IDENT" or not (nxt.kind == "IDENT" or nxt.is_op("{", "[")):
+            return
+        if token.value in ("let", "const"):
+            raise self.fail(
+                token.span,
+                f"`{token.value}` is JavaScript: expected `{nxt.value} = value` (immutable) or `var {nxt.value} = value`",
+            )
+        if token.value == "function":
+            raise self.fail(token.span, "`function` is JavaScript: expected `fn name(params) { ... }`")
 
     def synchronize(self) -> None:
         """Skip to the start of the next statement at this nesting level."""
@@ -155,6 +169,7 @@ class Parser(EdgeStatements):
             return self.parse_fn_decl()
         if token.kind == "IDENT" and self.peek().is_op("="):
             return self.parse_statement()
+        self.javascript_habit()
         raise self.fail_here("`shared`, `type`, `edge`, `fn` or a constant (`NAME = value`) at the top level")
 
     def parse_shared(self) -> ast.Shared:
@@ -383,6 +398,7 @@ class Parser(EdgeStatements):
                 raise self.fail(token.span, f"`{word}` without an `if`: expected it right after the `}}` of an `if` block")
             if word in ("catch", "finally"):
                 raise self.fail(token.span, f"`{word}` without a `try`: expected it right after the `}}` of a `try` block")
+        self.javascript_habit()
         expr = self.parse_expr()
         if self.tok.kind == "OP" and self.tok.value in ASSIGN_OPS:
             op = self.advance()
@@ -582,6 +598,8 @@ class Parser(EdgeStatements):
                 return left
             prec, op = entry
             self.advance()
+            if op in ("==", "!=") and self.tok.is_op("=") and self.tok.span.start == token.span.end:
+                raise self.fail(token.span.to(self.tok.span), f"`{op}=` is JavaScript: expected `{op}`, which is already strict in Tova")
             self.skip_newlines()
             right = self.parse_binary(prec + 1)
             if prec == 5:

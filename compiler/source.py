@@ -49,7 +49,7 @@ class Source:
 
     @classmethod
     def from_path(cls, path: Path, display: str | None = None) -> "Source":
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # an editor's byte-order mark is not code
         return cls(text, display or str(path), path)
 
     def line_col(self, offset: int) -> tuple[int, int]:
@@ -65,4 +65,5 @@ class Source:
             return ""
         start = self._line_starts[line - 1]
         end = self.text.find("\n", start)
-        return self.text[start:] if end < 0 else self.text[start:end]
+        line = self.text[start:] if end < 0 else self.text[start:end]
+        return line.rstrip("\r")  # a CRLF file's carriage return would send the caret line astray

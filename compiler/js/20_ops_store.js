@@ -100,6 +100,10 @@ async function __tova_recordBatchOutcome(db, queue, { failed, recovered, delta, 
      ON CONFLICT(id) DO UPDATE SET attempts = MAX(attempts, ?3), error = ?4, last_seen = ?5`,
   ).bind(id, queue, attempts, error, now));
   for (const id of recovered) statements.push(db.prepare("DELETE FROM tova_message_failures WHERE id = ?").bind(id));
+  // A record whose message never reached a DLQ (dropped, or its DLQ consumer gone) is not kept forever.
+  if (failed.length || recovered.length) {
+    statements.push(db.prepare("DELETE FROM tova_message_failures WHERE last_seen < ?").bind(now - __tova_REPLAY_LINEAGE_MS));
+  }
   statements.push(db.prepare(
     `INSERT INTO tova_queue_counters (queue, acked, retried, dead_lettered, dropped, last_error, updated_at)
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
@@ -128,23 +132,31 @@ async function __tova_readCounters(db, queues) {
 // id: the platform moves a message to its DLQ under its id) gives the attempts and the error.
 async function __tova_storeDeadLetters(db, store, messages, fallbackAttempts, now = Date.now()) {
   await __tova_opsDb(db);
-  const rows = [];
+  const entries = [];
   for (const msg of messages) {
-    const failure = await db.prepare("SELECT * FROM tova_message_failures WHERE id = ?").bind(msg.id).first();
     const { text, contentType } = __tova_encodeBody(msg.body);
-    const fingerprint = await __tova_fingerprint(store.source, text);
-    const lineage = await db.prepare("SELECT * FROM tova_replays WHERE fingerprint = ?").bind(fingerprint).first();
+    entries.push({ msg, text, contentType, fingerprint: await __tova_fingerprint(store.source, text) });
+  }
+  // All lookups in one round trip: the failure record and the replay lineage of every message.
+  const lookups = await db.batch(entries.flatMap(({ msg, fingerprint }) => [
+    db.prepare("SELECT * FROM tova_message_failures WHERE id = ?").bind(msg.id),
+    db.prepare("SELECT * FROM tova_replays WHERE fingerprint = ?").bind(fingerprint),
+  ]));
+  const writes = [];
+  entries.forEach(({ msg, text, contentType, fingerprint }, i) => {
+    const failure = lookups[2 * i].results[0] || null;
+    const lineage = lookups[2 * i + 1].results[0] || null;
     const firstSeen = lineage ? lineage.first_seen : failure ? failure.first_seen : now;
-    rows.push(db.prepare(
+    writes.push(db.prepare(
       `INSERT INTO tova_dead_letters (id, queue, dlq, body, content_type, attempts, first_seen, last_seen, error, replays)
        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
        ON CONFLICT(id) DO UPDATE SET last_seen = ?8, attempts = COALESCE(?6, attempts), error = COALESCE(?9, error)`,
     ).bind(msg.id, store.source, store.dlq, text, contentType, failure ? failure.attempts : fallbackAttempts,
       firstSeen, now, failure ? failure.error : null, lineage ? lineage.replays : 0));
-    rows.push(db.prepare("DELETE FROM tova_message_failures WHERE id = ?").bind(msg.id));
-    if (lineage) rows.push(db.prepare("DELETE FROM tova_replays WHERE fingerprint = ?").bind(fingerprint));
-  }
-  if (rows.length) await db.batch(rows);
+    writes.push(db.prepare("DELETE FROM tova_message_failures WHERE id = ?").bind(msg.id));
+    if (lineage) writes.push(db.prepare("DELETE FROM tova_replays WHERE fingerprint = ?").bind(fingerprint));
+  });
+  if (writes.length) await db.batch(writes);
 }
 
 // Keyset paging on (last_seen, id), newest first; the cursor is opaque to callers.

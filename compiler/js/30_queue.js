@@ -50,34 +50,40 @@ async function __tova_runConsumer(consumer, batch, env, ops) {
 
   const maxRetries = consumer.maxRetries ?? __tova_DEFAULT_MAX_RETRIES;
   const errorText = failure === null ? "retried by the consumer" : __tova_errorMessage(failure);
-  const failed = [];
-  const recovered = [];
+  const failing = [];
+  const remembered = []; // failure records the DLQ consumer will read
+  const forgotten = []; // ids whose failure records nobody will read any more
   const delta = { acked: 0, retried: 0, dead_lettered: 0, dropped: 0 };
   for (const msg of batch.messages) {
     const decision = decisions.get(msg.id) || (failure === null ? "ack" : "retry");
     if (decision === "ack") {
       delta.acked++;
-      if (msg.attempts > 1) recovered.push(msg.id);
+      if (msg.attempts > 1) forgotten.push(msg.id);
       continue;
     }
     if (!decisions.has(msg.id)) msg.retry();
-    failed.push({ id: msg.id, attempts: msg.attempts, error: errorText });
+    failing.push(msg);
     if (msg.attempts <= maxRetries) delta.retried++;
     else if (consumer.dlq) delta.dead_lettered++;
     else delta.dropped++;
+    // Without a DLQ nothing reads the record of a message given up on; the counter keeps the error.
+    if (msg.attempts <= maxRetries || consumer.dlq) remembered.push({ id: msg.id, attempts: msg.attempts, error: errorText });
+    else forgotten.push(msg.id);
   }
 
-  if (failure !== null) {
-    const last = failed.length ? failed[0].attempts : 0;
+  if (failure !== null && failing.length) {
+    const last = Math.max(...failing.map((msg) => msg.attempts || 1));
     const fate = last <= maxRetries ? "will retry" : consumer.dlq ? `moving to ${consumer.dlq}` : "giving up (no dead-letter queue)";
-    console.error(`queue ${consumer.queue}: consumer failed on ${failed.length} message(s), attempt ${last} of ${maxRetries + 1}, ${fate}: ${errorText}`);
+    console.error(`queue ${consumer.queue}: consumer failed on ${failing.length} message(s), attempt ${last} of ${maxRetries + 1}, ${fate}: ${errorText}`);
   }
 
   // Bookkeeping must never turn a handled batch into a failed one: the messages' fate is decided above.
   const db = env[ops.d1];
   if (!db) return;
   try {
-    await __tova_recordBatchOutcome(db, consumer.queue, { failed, recovered, delta, lastError: failed.length ? errorText : null });
+    await __tova_recordBatchOutcome(db, consumer.queue, {
+      failed: remembered, recovered: forgotten, delta, lastError: failing.length ? errorText : null,
+    });
   } catch (err) {
     console.error(`tova ops store: could not record the outcome of a ${consumer.queue} batch: ${__tova_errorMessage(err)}`);
   }

@@ -294,7 +294,7 @@ class ProjectChecker:
                         continue
                     methods.append(word.upper())
                 cors["methods"] = methods
-            elif key in ("origins", "headers", "expose_headers"):
+            elif key in ("origins", "headers"):
                 ok, single = literal(value)
                 if ok and isinstance(single, str):
                     cors[key] = [single]
@@ -306,11 +306,6 @@ class ProjectChecker:
             elif key == "credentials":
                 if not isinstance(value, ast.Bool):
                     self.error(value.span, "cors `credentials`: expected `true` or `false`")
-                    continue
-                cors[key] = value.value
-            elif key == "max_age":
-                if not isinstance(value, ast.Number) or not isinstance(value.value, int) or value.value < 0:
-                    self.error(value.span, "cors `max_age`: expected a whole number of seconds")
                     continue
                 cors[key] = value.value
         return cors

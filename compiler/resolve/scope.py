@@ -109,7 +109,9 @@ class Resolver:
         names = [n for n in scope.visible_names() if not n.startswith("__")]
         close = difflib.get_close_matches(node.name, names, n=1, cutoff=0.7)
         hint = f"did you mean `{close[0]}`?" if close else None
-        if node.name in self.block_only_names:
+        if node.name == "null":
+            hint = "Tova writes null as `nil`"
+        elif node.name in self.block_only_names:
             hint = f"`{node.name}` is declared in an edge block and is visible only inside it: pass it in as an argument"
         self.reporter.error(
             node.span,

@@ -27,7 +27,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         result = build(args.file, args.out)
     except CompileError as error:
-        print(error.render(), file=sys.stderr)
+        # colour only for a person at a terminal, and never when NO_COLOR is set (no-color.org)
+        color = sys.stderr.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+        print(error.render(color=color), file=sys.stderr)
         return 1
     except Exception as error:  # a compiler bug: say so plainly, keep the traceback for TOVA_DEBUG=1
         if os.environ.get("TOVA_DEBUG"):

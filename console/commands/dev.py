@@ -1,5 +1,8 @@
 """``tova dev FILE.tova``: build, run every worker locally on workerd, stream their logs until Ctrl-C.
 
+Saving the program (or tova.toml, or a migration) rebuilds it and restarts the workers on the same
+ports; a compile error is shown with its caret and the previous build keeps running.
+
 A thin command over ``LocalRuntime``: the same runtime the console's local target and the tests use.
 Logs go to stdout, one line per message, prefixed with the worker's name; progress goes to stderr.
 State (KV, D1, R2) persists in ``.tova-out/state/``, so a second ``tova dev`` finds its data again.
@@ -14,9 +17,12 @@ import sys
 import threading
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from console.commands.session_cli import err, load_project
 from console.model import LogLine
+from console.project import Project
+from console.targets.local.project_watch import ProjectWatch
 from console.targets.local.installer import RuntimeInstallError
 from console.targets.local.runtime import LocalRuntime, LocalRuntimeError
 from console.targets.local.secrets import FILE_NAME, mask
@@ -89,38 +95,11 @@ def run(args: argparse.Namespace) -> int:
     project = load_project(args)
     if project is None:
         return 1
-
-    def progress(message: str) -> None:
-        print(f"==> {message}", file=sys.stderr, flush=True)
-
-    blocks = [w.block for w in project.manifest.workers]
-    progress(f"built {project.name}: {len(blocks)} worker{'s' if len(blocks) != 1 else ''} in {_shown(project.out_dir)}")
-    runtime = LocalRuntime(
-        project.manifest_path,
-        secrets_path=project.root / FILE_NAME,
-        state_dir=project.out_dir / "state",
-        ports=args.port,
-        vars=overrides,
-        on_log=LogPrinter(blocks),
-        run_crons=not args.no_crons,
-    )
+    dev = DevRun(args, project, overrides)
     # SIGTERM (a supervisor, `kill`) stops as cleanly as Ctrl-C does.
     signal.signal(signal.SIGTERM, _interrupt)
     try:
-        runtime.start(progress)
-        secrets = runtime.secrets
-        shown = ", ".join(f"{name} {mask(value)}" for name, value in secrets.items())
-        progress(f"secrets from {_shown(runtime.secrets_path)}: {shown or 'none'}")
-        progress(f"state in {_shown(runtime.state_dir)} (kept between runs)")
-        crons = [f"{s.name} ({w.block}) {s.cron}" for w in project.manifest.workers for s in w.schedules]
-        if crons:
-            when = "not fired by the clock (--no-crons)" if args.no_crons else "fired at their times, UTC"
-            progress(f"crons {when}: {', '.join(crons)}")
-        progress("Ctrl-C stops every worker")
-        while runtime.running:
-            time.sleep(0.2)
-        err("the local runtime stopped unexpectedly (see the log above)")
-        return 1
+        return dev.run()
     except (LocalRuntimeError, RuntimeInstallError) as error:
         err(str(error))
         return 1
@@ -132,10 +111,82 @@ def run(args: argparse.Namespace) -> int:
         # A second Ctrl-C while stopping would leave workerd half shut down; stopping takes a moment.
         previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
         try:
-            runtime.stop()
+            dev.stop()
         finally:
             signal.signal(signal.SIGINT, previous)
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def progress(message: str) -> None:
+    print(f"==> {message}", file=sys.stderr, flush=True)
+
+
+class DevRun:
+    """One `tova dev`: the runtime for the current build, replaced by a fresh one when the program changes."""
+
+    def __init__(self, args: argparse.Namespace, project: Project, overrides: dict[str, str]) -> None:
+        self.args = args
+        self.project = project
+        self.overrides = overrides
+        self.watch = ProjectWatch(project.source) if project.source else None
+        self.runtime: LocalRuntime | None = None
+
+    def run(self) -> int:
+        self.start(self.args.port)
+        progress("Ctrl-C stops every worker; edits to the program reload it")
+        while True:
+            assert self.runtime is not None
+            if not self.runtime.running:
+                err("the local runtime stopped unexpectedly (see the log above)")
+                return 1
+            changed = self.watch.changed() if self.watch else []
+            if changed:
+                self.reload(changed)
+            time.sleep(0.25)
+
+    def start(self, ports: int | dict[str, int] | None) -> None:
+        project = self.project
+        blocks = [w.block for w in project.manifest.workers]
+        progress(f"built {project.name}: {len(blocks)} worker{'s' if len(blocks) != 1 else ''} in {_shown(project.out_dir)}")
+        self.runtime = LocalRuntime(
+            project.manifest_path,
+            secrets_path=project.root / FILE_NAME,
+            state_dir=project.out_dir / "state",
+            ports=ports,
+            vars=self.overrides,
+            on_log=LogPrinter(blocks),
+            run_crons=not self.args.no_crons,
+        )
+        self.runtime.start(progress)
+        shown = ", ".join(f"{name} {mask(value)}" for name, value in self.runtime.secrets.items())
+        progress(f"secrets from {_shown(self.runtime.secrets_path)}: {shown or 'none'}")
+        progress(f"state in {_shown(self.runtime.state_dir)} (kept between runs)")
+        crons = [f"{s.name} ({w.block}) {s.cron}" for w in project.manifest.workers for s in w.schedules]
+        if crons:
+            when = "not fired by the clock (--no-crons)" if self.args.no_crons else "fired at their times, UTC"
+            progress(f"crons {when}: {', '.join(crons)}")
+
+    def reload(self, changed: list[Path]) -> None:
+        progress(f"{', '.join(_shown(path) for path in changed)} changed: rebuilding")
+        project = load_project(self.args)  # prints compile errors with their carets
+        if project is None:
+            progress("the previous build keeps running; fix the error and save again")
+            return
+        assert self.runtime is not None
+        # The same ports again, so a browser tab or curl loop keeps working across the reload.
+        ports = {block: urlsplit(url).port or 0 for block, url in self.runtime.urls.items()}
+        self.runtime.stop()  # local queues live in memory: messages not yet consumed are dropped
+        self.project = project
+        blocks = {w.block for w in project.manifest.workers}
+        try:
+            self.start({block: port for block, port in ports.items() if block in blocks})
+        except LocalRuntimeError as error:
+            progress(f"could not reuse the same ports ({error}); starting on free ports")
+            self.start(None)
+
+    def stop(self) -> None:
+        if self.runtime is not None:
+            self.runtime.stop()
 
 
 def _interrupt(signum: int, frame: object) -> None:

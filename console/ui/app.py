@@ -56,8 +56,9 @@ class ConsoleApp(App):
     COMMANDS = App.COMMANDS | {ConsoleCommands}
 
     def __init__(self, open_session: SessionOpener, config: ConsoleConfig | None = None,
-                 title: str = "tova console") -> None:
+                 title: str = "tova console", clock: Callable[[], float] = time.time) -> None:
         super().__init__()
+        self.clock = clock
         self.open_session = open_session
         self.config = config or ConsoleConfig()
         self.start_title = title
@@ -88,7 +89,7 @@ class ConsoleApp(App):
             self.set_keymap(self.config.keymap)
         await self.push_screen(DashboardScreen())
         status = self.dashboard.query_one(StatusLine)
-        status.interval, status.read_only = self.interval, self.config.read_only
+        status.interval, status.read_only, status.clock = self.interval, self.config.read_only, self.clock
         await self.push_screen(StartupScreen(self.start_title))
         self.start_session()
 
@@ -155,7 +156,7 @@ class ConsoleApp(App):
                 try:
                     snapshot = await call(self.session.poll)
                 except Exception as error:  # the whole poll failed: say so, try again next time
-                    self.post_message(PollFailed(str(error) or type(error).__name__, time.time()))
+                    self.post_message(PollFailed(str(error) or type(error).__name__, self.clock()))
                 else:
                     self.post_message(SnapshotReady(snapshot))
             self._wake.clear()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from cf_fixtures import ACCOUNT, TOKEN
+from cf_fixtures import ACCOUNT, TOKEN, write_project
 from cf_helpers import deploy, serve_figures
 from console.targets.cloudflare.client import CredentialsMissing, credentials_from_env
 from console.targets.cloudflare.target import CloudflareTarget
@@ -170,8 +170,6 @@ async def test_the_console_deploy_action_deploys_and_reports(fake, env, project)
 
 async def test_on_another_machine_without_the_state_the_workers_are_found_on_the_account(fake, env, project, http,
                                                                                            tmp_path_factory):
-    from cf_fixtures import write_project
-
     deploy(project, env)
     serve_figures(fake)
     elsewhere = write_project(tmp_path_factory.mktemp("jump-box"))  # same program, no .tova/ state

@@ -133,6 +133,24 @@ BAD = {
     "binding used outside its block": Bad(
         'fn lookup(id) {\n  DB.prepare("x").bind(id)\n}\nedge "api" {\n  sql DB\n}\n', [(2, 3, "unknown identifier `DB`")], "DB",
     ),
+    "unknown cors key": Bad(
+        'edge "api" {\n  cors {\n    origin: ["*"]\n  }\n}\n', [(3, 5, "unknown cors key `origin`: expected one of origins")],
+    ),
+    "cors method that is not HTTP": Bad(
+        'edge "api" {\n  cors {\n    methods: [GET, FETCH]\n  }\n}\n', [(3, 20, "cors methods: expected HTTP methods")], "FETCH",
+    ),
+    "let from JavaScript": Bad(
+        'fn f() {\n  let x = 1\n  x\n}\nedge {\n}\n', [(2, 3, "`let` is JavaScript: expected `x = value` (immutable) or `var x = value`")], "let",
+    ),
+    "function from JavaScript": Bad(
+        'function f() {\n  1\n}\nedge {\n}\n', [(1, 1, "`function` is JavaScript: expected `fn name(params) { ... }`")], "function",
+    ),
+    "triple equals": Bad(
+        'fn f(a) {\n  a === 1\n}\nedge {\n}\n', [(2, 5, "`===` is JavaScript: expected `==`")], "===",
+    ),
+    "arrow function": Bad(
+        'fn f(a) {\n  g = (x) => x + 1\n  g(a)\n}\nedge {\n}\n', [(2, 11, "expected the end of the statement")], "=>",
+    ),
     # several independent mistakes in one run
     "several parse errors": Bad(
         'edge "api" {\n  kvv A\n  route get "/y" => fn(req) { 1 }\n  bogus\n}\n',
@@ -237,3 +255,28 @@ def test_a_binding_used_outside_its_block_gets_a_hint(tmp_path):
     error = compile_errors(tmp_path, BAD["binding used outside its block"].program)
     assert error.diagnostics[0].hint == "`DB` is declared in an edge block and is visible only inside it: pass it in as an argument"
     assert "= hint: `DB` is declared in an edge block" in error.render()
+
+
+def test_colour_only_on_request_and_the_plain_text_is_unchanged(tmp_path):
+    error = compile_errors(tmp_path, BAD["else if"].program)
+    plain = error.render()
+    coloured = error.render(color=True)
+    assert "\x1b[" not in plain and "\x1b[31m" in coloured
+    import re
+
+    assert re.sub(r"\x1b\[[0-9;]*m", "", coloured) == plain
+
+
+def test_windows_line_endings_tabs_and_a_byte_order_mark(tmp_path):
+    program = tmp_path / "crlf.tova"
+    program.write_bytes(b"\xef\xbb\xbf" + 'edge "api" {\r\n\troute GET "/x" => fn(req) {\r\n\t\tnope\r\n\t}\r\n}\r\n'.encode())
+    with pytest.raises(CompileError) as caught:
+        build(program, tmp_path / "out")
+    first = caught.value.diagnostics[0]
+    assert (first.line, first.col) == (3, 3)
+    lines = caught.value.render().splitlines()
+    # the caret line keeps the source's tabs, so the caret sits under `nope` in any terminal
+    assert lines[1].endswith("| \t\tnope")
+    assert lines[2].split("| ", 1)[1] == "\t\t^^^^"
+    program.write_bytes(program.read_bytes().replace(b"nope", b'"ok"'))
+    assert build(program, tmp_path / "out").manifest["workers"][0]["routes"] == [{"method": "GET", "path": "/x"}]

@@ -35,13 +35,13 @@ class DevProcess:
         for stream, sink in ((self.process.stdout, self.stdout), (self.process.stderr, self.stderr)):
             threading.Thread(target=lambda s=stream, k=sink: [k.append(line.rstrip("\n")) for line in s], daemon=True).start()
 
-    def wait_for(self, pattern: str, lines: list[str], timeout: float = 90.0) -> re.Match[str]:
+    def wait_for(self, pattern: str, lines: list[str], timeout: float = 90.0, count: int = 1) -> re.Match[str]:
+        """The ``count``-th line matching ``pattern`` (waiting for it to be written)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            for line in list(lines):
-                match = re.search(pattern, line)
-                if match:
-                    return match
+            matches = [m for m in (re.search(pattern, line) for line in list(lines)) if m]
+            if len(matches) >= count:
+                return matches[count - 1]
             if self.process.poll() is not None and not any(re.search(pattern, l) for l in list(lines)):
                 time.sleep(0.2)  # let the reader threads drain
                 break
@@ -96,6 +96,22 @@ def test_dev_runs_the_pipeline_streams_logs_and_ctrl_c_stops_everything(project:
         image_id = httpx.post(api + "/api/images", content=b"png", headers={"X-API-Key": key}).json()["id"]
         dev.wait_for(rf"^processor \| Processed image {image_id}$", dev.stdout)
         dev.wait_for(r"^runtime +\| applied 1 migration\(s\) to pipeline", dev.stdout)
+        # Saving the program rebuilds it and restarts the workers on the same ports.
+        program = project / "pipeline.tova"
+        program.write_text(program.read_text().replace('env MAX_FILE_SIZE = "10485760"', 'env MAX_FILE_SIZE = "16"'))
+        dev.wait_for(r"pipeline\.tova changed: rebuilding", dev.stderr)
+        assert dev.wait_for(r"api listening on (http://\S+)", dev.stderr, count=2).group(1) == api
+        dev.wait_for(r"crons fired at their times", dev.stderr, count=2)
+        big = httpx.post(api + "/api/images", content=b"x" * 100, headers={"X-API-Key": key})
+        assert big.status_code == 413
+        # A broken save shows the error with its caret and keeps the last good build serving.
+        good = program.read_text()
+        program.write_text(good.replace("route GET \"/api/stats\"", "route GET \"/api/stats\" =>"))
+        dev.wait_for(r"previous build keeps running", dev.stderr)
+        assert any(re.search(r"pipeline\.tova:\d+:\d+", line) for line in dev.stderr)
+        assert any(line.strip().startswith("^") or line.strip().endswith("^") for line in dev.stderr)
+        assert httpx.post(api + "/api/images", content=b"x" * 100, headers={"X-API-Key": key}).status_code == 413
+        program.write_text(good)
         started = dev.descendants()
         assert len(started) >= 2  # the node runner and workerd
         assert dev.interrupt() == 0

@@ -36,12 +36,13 @@ def runtime(tmp_path_factory):
                 **shared,
                 "name": "jobs",
                 "bindings": {"TOVA_ADMIN_TOKEN": TOKEN},
-                "queueProducers": {"JOBS": "jobs", "BULK": "bulk"},
+                "queueProducers": {"JOBS": "jobs", "BULK": "bulk", "FRAGILE": "fragile"},
                 "queueConsumers": {
                     "jobs": _consumer(1, 3, "jobs-dlq"),
                     "jobs-dlq": _consumer(100, 5),
                     "bulk": _consumer(100, 1, "bulk-dlq"),
                     "bulk-dlq": _consumer(100, 5),
+                    "fragile": _consumer(1, 1),
                 },
             },
             {**shared, "name": "open", "bindings": {}},
@@ -203,8 +204,17 @@ def test_a_batch_consumers_dead_letters_page_and_replay_without_loss_or_duplicat
 
 def test_queue_metrics_come_from_the_bindings(jobs):
     queues = {q["queue"]: q for q in jobs.get("/__tova/queues", headers=admin(TOKEN)).json()["queues"]}
-    assert set(queues) == {"jobs", "bulk"}
+    assert set(queues) == {"jobs", "bulk", "fragile"}
     assert all(isinstance(q["backlog_count"], int) and "error" not in q for q in queues.values())
+
+
+def test_a_message_given_up_on_without_a_dlq_is_counted_as_dropped(jobs):
+    assert jobs.post("/api/fragile", json={"n": 1}).status_code == 200
+    counter = wait_for(lambda: [c for c in jobs.get("/__tova/queues", headers=admin(TOKEN)).json()["counters"]
+                                if c["queue"] == "fragile" and c["dropped"] == 1], what="dropped counter")[0]
+    assert counter["retried"] == 1 and counter["dead_lettered"] == 0
+    assert counter["last_error"] == "fragile always fails"
+    assert dead_letters(jobs, "fragile")["total"] == 0
 
 
 def test_cron_by_hand_runs_the_schedule_and_is_recorded(runtime, jobs):

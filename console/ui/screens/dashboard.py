@@ -19,6 +19,7 @@ from console.ui.widgets.dead_letter_table import DeadLetterTable
 from console.ui.widgets.filter_bar import FilterBar
 from console.ui.widgets.header_bar import HeaderBar
 from console.ui.widgets.log_pane import LogPane
+from console.ui.widgets.panel import set_subtitle
 from console.ui.widgets.queues_panel import QueuesPanel
 from console.ui.widgets.stats_panel import StatsPanel
 from console.ui.widgets.status_line import StatusLine
@@ -72,7 +73,7 @@ class DashboardScreen(Screen):
         table.show(snapshot)
         self.query_one(CronTable).show(snapshot)
         self.query_one(LogPane).show(snapshot)
-        self.query_one("#dead-letter-list").border_subtitle = self._dead_letter_count(snapshot)
+        set_subtitle(self.query_one("#dead-letter-list"), self._dead_letter_count(snapshot))
         self.query_one(ViewBar).set_counts(**{"dead-letters": snapshot.dead_letter_total,
                                                "crons": len(snapshot.crons)})
         self.query_one(DeadLetterDetail).show(table.selected_letter)

@@ -39,14 +39,16 @@ class DeadLetterDetail(VerticalScroll):
         super().__init__(**kwargs)
         self.border_title = "Dead letter"
         self.letter: DeadLetter | None = None
+        self._shown_once = False
         self._body = Static(id="dead-letter-body")
 
     def compose(self):
         yield self._body
 
     def show(self, letter: DeadLetter | None) -> None:
-        if letter == self.letter and letter is not None:
-            return
+        if letter == self.letter and self._shown_once:
+            return  # the same letter (or still none): redrawing it would only cost bytes
+        self._shown_once = True
         self.letter = letter
         if letter is None:
             self._body.update(Text("Select a dead letter to see its body and error.", style="dim"))

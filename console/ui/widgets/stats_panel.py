@@ -5,7 +5,7 @@ from __future__ import annotations
 from console.model import History, Snapshot
 from console.ui import formatting as fmt
 from console.ui.markup import cell
-from console.ui.widgets.panel import Panel
+from console.ui.widgets.panel import Panel, set_subtitle
 
 
 class StatsPanel(Panel):
@@ -42,4 +42,4 @@ class StatsPanel(Panel):
         if not snapshot.stats:
             lines.append(cell("no stats endpoint", None, "$text-muted"))
         self.show_markup("\n".join(lines))
-        self.border_subtitle = endpoints[0] if len(endpoints) == 1 else ""
+        set_subtitle(self, endpoints[0] if len(endpoints) == 1 else "")

@@ -35,6 +35,7 @@ class StatusLine(Static):
         self.note: str = ""
         self.note_style: str | None = None
         self._shown = ""
+        self.clock = time.time  # the app may hand in its own (tests freeze it for stable pictures)
 
     def on_mount(self) -> None:
         # Once a second is enough for an age in whole seconds; the text changes only when it differs.
@@ -60,7 +61,7 @@ class StatusLine(Static):
         self.refresh_text()
 
     def describe(self, now: float | None = None) -> str:
-        now = time.time() if now is None else now
+        now = self.clock() if now is None else now
         parts: list[str] = []
         if self.paused:
             parts.append(cell("⏸ paused", None, "$warning"))
@@ -69,9 +70,13 @@ class StatusLine(Static):
         if self.last_data_at is None:
             parts.append(cell("waiting for the first poll", None, "$text-muted"))
         else:
+            # Fresh data shows the time of the poll, which changes once per poll; only stale data
+            # counts its age every second (and in red), so an idle console stays quiet over SSH.
             age = now - self.last_data_at
-            stale = age > max(3 * self.interval, self.interval + 5)
-            parts.append(cell(f"data {fmt.age(age)} old", None, "$error" if stale else None))
+            if self.paused or age > max(3 * self.interval, self.interval + 5):
+                parts.append(cell(f"data {fmt.age(age)} old", None, "$error" if not self.paused else "$warning"))
+            else:
+                parts.append(cell(f"data at {time.strftime('%H:%M:%S', time.localtime(self.last_data_at))}", None))
         if self.poll_error:
             parts.append(cell(f"poll failed: {fmt.one_line(self.poll_error, 60)}", None, "$error"))
         elif self.down:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from console.model import Health, History, Snapshot
 from console.ui import formatting as fmt
 from console.ui.markup import cell, health
-from console.ui.widgets.panel import Panel
+from console.ui.widgets.panel import Panel, set_subtitle
 
 
 class WorkerHealthPanel(Panel):
@@ -48,4 +48,4 @@ class WorkerHealthPanel(Panel):
             lines.append(cell("no workers yet", None, "$text-muted"))
         self.show_markup("\n".join(lines))
         down = sum(1 for w in snapshot.workers if w.health == Health.DOWN)
-        self.border_subtitle = f"{down} down" if down else ""
+        set_subtitle(self, f"{down} down" if down else "")

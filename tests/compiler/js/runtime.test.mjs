@@ -349,3 +349,18 @@ describe("scheduled", () => {
     }
   });
 });
+
+describe("dead-letter bodies", () => {
+  test("json and bytes bodies survive the store's text encoding", () => {
+    for (const body of [{ job_id: "a", n: [1, 2, { deep: true }] }, "plain text", 42, null]) {
+      const { text, contentType } = rt.__tova_encodeBody(body);
+      assert.equal(contentType, "json");
+      assert.deepEqual(rt.__tova_decodeBody(text, contentType), body);
+    }
+    const bytes = new Uint8Array([0, 1, 2, 250, 255]);
+    const encoded = rt.__tova_encodeBody(bytes.buffer);
+    assert.equal(encoded.contentType, "bytes");
+    assert.deepEqual([...rt.__tova_decodeBody(encoded.text, encoded.contentType)], [...bytes]);
+    assert.deepEqual(rt.__tova_encodeBody(bytes.subarray(3)), { text: btoa("\xfa\xff"), contentType: "bytes" });
+  });
+});

@@ -136,8 +136,8 @@ async def test_workers_down_are_shown_with_why():
         session.workers_down = True
         await pilot.press("ctrl+r")
         panel = app.dashboard.query_one(WorkerHealthPanel)
-        await wait_until(pilot, lambda: "down" in str(panel.render()), "workers down")
-        assert "connection refused" in str(panel.render())
+        await wait_until(pilot, lambda: "down" in panel.plain_text, "workers down")
+        assert "connection refused" in panel.plain_text
         assert "down: health:api" in app.status_line.describe()
 
 

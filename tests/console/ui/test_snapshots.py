@@ -10,13 +10,16 @@ from console.ui.app import ConsoleApp
 from console.ui.config import ConsoleConfig
 from console.ui.screens.dashboard import DashboardScreen
 from console.ui.widgets.dead_letter_table import DeadLetterTable
-from tests.console.ui.fake_session import FakeSession, opener
+from tests.console.ui.fake_session import T0, FakeSession, opener
 from tests.console.ui.pilot_helpers import wait_until
 
 
 def app(theme: str = "tova-dark") -> ConsoleApp:
     # A long interval: exactly one poll before the picture, so charts and counters are the same every run.
-    return ConsoleApp(opener(FakeSession()), ConsoleConfig(interval=600, theme=theme))
+    # A frozen clock on both sides, so times and ages in the picture never change.
+    session = FakeSession()
+    session.clock = T0
+    return ConsoleApp(opener(session), ConsoleConfig(interval=600, theme=theme), clock=lambda: T0 + 1)
 
 
 async def data_shown(pilot) -> None:

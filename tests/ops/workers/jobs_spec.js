@@ -1,10 +1,11 @@
 // A hand-written stand-in for what codegen emits for a jobs worker (seed 001's async job API), so the
 // runtime can be tested on workerd before and independently of the compiler.
-let DB, JOBS, BULK, TOVA_ADMIN_TOKEN;
+let DB, JOBS, BULK, FRAGILE, TOVA_ADMIN_TOKEN;
 function __tova_bind(env) {
   DB = env.DB;
   JOBS = env.JOBS;
   BULK = env.BULK;
+  FRAGILE = env.FRAGILE;
   TOVA_ADMIN_TOKEN = env.TOVA_ADMIN_TOKEN;
 }
 
@@ -68,6 +69,12 @@ const __tova_spec = {
       },
     },
     {
+      method: "POST", path: "/api/fragile", handler: async (req) => {
+        await FRAGILE.send(await req.json());
+        return { sent: 1 };
+      },
+    },
+    {
       method: "PUT", path: "/api/bulk/mode", handler: async (req) => {
         await ensureTables();
         const { failing } = await req.json();
@@ -112,11 +119,15 @@ const __tova_spec = {
       await DB.batch(messages.map((msg) => DB.prepare(
         "INSERT INTO bulk_seen (n, times) VALUES (?, 1) ON CONFLICT(n) DO UPDATE SET times = times + 1").bind(msg.body.n)));
     } },
+    // No DLQ: a message given up on is dropped, which the counters must say.
+    { queue: "fragile", binding: "FRAGILE", maxRetries: 1, dlq: null, handler: async () => {
+      throw new Error("fragile always fails");
+    } },
   ],
   deadLetterStores: [
     { dlq: "jobs-dlq", source: "jobs", sourceBinding: "JOBS" },
     { dlq: "bulk-dlq", source: "bulk", sourceBinding: "BULK" },
   ],
-  queues: [{ name: "jobs", binding: "JOBS" }, { name: "bulk", binding: "BULK" }],
+  queues: [{ name: "jobs", binding: "JOBS" }, { name: "bulk", binding: "BULK" }, { name: "fragile", binding: "FRAGILE" }],
   ops: { prefix: "/__tova", d1: "TOVA_OPS", tokenSecret: "TOVA_ADMIN_TOKEN" },
 };
