@@ -112,8 +112,11 @@ function consumerOptions(consumer) {
 
 function workerOptions(manifest, outDir, worker, secrets, varOverrides, port) {
   const bindings = {};
+  // As with wrangler, a .dev.vars entry overrides an env default locally; --var overrides both.
   for (const [name, value] of Object.entries(worker.vars ?? {})) {
-    bindings[name] = Object.hasOwn(varOverrides, name) ? varOverrides[name] : value;
+    if (Object.hasOwn(varOverrides, name)) bindings[name] = varOverrides[name];
+    else if (Object.hasOwn(secrets, name)) bindings[name] = secrets[name];
+    else bindings[name] = value;
   }
   for (const name of worker.secrets ?? []) {
     if (Object.hasOwn(secrets, name)) bindings[name] = secrets[name];
@@ -497,6 +500,7 @@ async function main() {
   const forward = (level) => (chunk) => {
     for (const line of String(chunk).split(/\r?\n/)) {
       if (!line.trim() || (attributed() && !/\.c\+\+:\d+/.test(line))) continue;
+      if (/^stack:( \S+@[0-9a-f]+)+$/.test(line)) continue; // raw addresses of a workerd crash: noise to a reader
       emit({ event: "log", worker: "runtime", level, message: line, time: Date.now() });
     }
   };

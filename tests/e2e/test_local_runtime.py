@@ -26,6 +26,8 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def runtime(project: Path):
+    # A developer's own .dev.vars line overrides an env default, as wrangler does; --var beats both.
+    (project.parent.parent / ".dev.vars").write_text("GREETING=howdy\nLIMIT=7\n")
     runtime = LocalRuntime(project, vars={"LIMIT": "5"})
     runtime.start()
     yield runtime
@@ -49,9 +51,9 @@ def test_secrets_file_is_created_private_and_reaches_the_worker(runtime: LocalRu
     assert env["admin_set"] is True
 
 
-def test_vars_come_from_the_manifest_and_overrides(runtime: LocalRuntime):
+def test_vars_come_from_the_manifest_dev_vars_and_overrides(runtime: LocalRuntime):
     env = httpx.get(runtime.urls["front"] + "/env").json()
-    assert env == {**env, "greeting": "hello", "limit": "5"}
+    assert (env["mode"], env["greeting"], env["limit"]) == ("fixture", "howdy", "5")
 
 
 def test_migrations_run_once_including_statements_with_inner_semicolons(runtime: LocalRuntime):
