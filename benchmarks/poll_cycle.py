@@ -5,7 +5,7 @@ wall time per poll (median and 95th percentile), HTTP requests and response byte
 console process's own CPU time per poll. These bound how cheap the dashboard can be at a 2 s interval
 over SSH. Not a test: run it by hand and copy the table into benchmarks/README.md.
 
-    .venv/bin/python benchmarks/poll_cycle.py [examples/pipeline/pipeline.tova] [--polls 50]
+    .venv/bin/python benchmarks/poll_cycle.py [examples/pipeline/pipeline.tova] [--polls 50] [--dead N]
 """
 
 from __future__ import annotations
@@ -28,7 +28,20 @@ from console.project import Project  # noqa: E402
 from console.session import Session, create_target  # noqa: E402
 
 
-async def measure(source: Path, polls: int) -> dict[str, float]:
+async def fill_dead_letter_store(session: Session, count: int) -> None:
+    """examples/jobs only: post ``count`` jobs that ask to fail and wait until all are dead letters."""
+    api = session.target.worker_urls()["api"]
+    headers = {"X-API-Key": session.target.secret("API_KEY") or ""}
+    async with httpx.AsyncClient(base_url=api, headers=headers, timeout=10) as client:
+        for i in range(count):
+            answer = await client.post("/api/jobs", json={"task": f"t{i}", "fail": True, "reason": f"bench {i}",
+                                                          "padding": "x" * 400})
+            answer.raise_for_status()
+    while (await session.poll()).dead_letter_total < count:
+        await asyncio.sleep(0.5)
+
+
+async def measure(source: Path, polls: int, dead: int = 0) -> dict[str, float]:
     project = Project.load(source)
     requests = 0
     received = 0
@@ -49,6 +62,8 @@ async def measure(source: Path, polls: int) -> dict[str, float]:
     await session.start(lambda line: print(f"  {line}", file=sys.stderr))
     first = await session.poll()
     first_poll_s = time.perf_counter() - started
+    if dead:
+        await fill_dead_letter_store(session, dead)
     down = [s.name for s in first.down_sources]
     for _ in range(3):  # warm: connections open, the ops store's tables made
         await session.poll()
@@ -76,13 +91,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("file", nargs="?", default=str(ROOT / "examples" / "pipeline" / "pipeline.tova"))
     parser.add_argument("--polls", type=int, default=50)
+    parser.add_argument("--dead", type=int, default=0, help="examples/jobs: fill the dead-letter store first")
     args = parser.parse_args()
     original = Path(args.file).resolve()
     with tempfile.TemporaryDirectory() as tmp:  # a copy: state and .dev.vars stay out of the repo
         copy = Path(tmp) / original.parent.name
         shutil.copytree(original.parent, copy, ignore=shutil.ignore_patterns(".tova-out", ".dev.vars"))
-        figures = asyncio.run(measure(copy / original.name, args.polls))
-    print(f"| {original.name} | {figures['sources']} | {figures['poll_median_ms']:.1f} | {figures['poll_p95_ms']:.1f} "
+        figures = asyncio.run(measure(copy / original.name, args.polls, args.dead))
+    print(f"| {original.name} | {args.dead} | {figures['sources']} | {figures['poll_median_ms']:.1f} | {figures['poll_p95_ms']:.1f} "
           f"| {figures['requests_per_poll']:.0f} | {figures['kb_per_poll']:.1f} | {figures['cpu_ms_per_poll']:.1f} "
           f"| {figures['start_to_first_poll_s']:.1f} |")
     if figures["down"] != "none":

@@ -26,6 +26,14 @@ class OpsError(Exception):
         self.status = status
 
 
+def redact(text: str, secrets: list[str]) -> str:
+    """``text`` with every secret value masked: a worker that echoes a header back in its error body
+    must not put the key on the screen."""
+    for value in sorted((v for v in secrets if v and len(v) >= 4), key=len, reverse=True):
+        text = text.replace(value, "•••")
+    return text
+
+
 def describe_transport_error(exc: httpx.HTTPError) -> str:
     """A short reason for a failed request, without headers (which may hold a token)."""
     if isinstance(exc, httpx.ConnectError):
@@ -51,7 +59,18 @@ class OpsClient:
         headers: dict[str, str] | None = None, ok_statuses: tuple[int, ...] = (200,), timeout: float | None = None,
     ) -> tuple[int, Any]:
         """One request; returns (status, parsed JSON). Raises OpsError for transport errors, non-JSON
-        bodies, and statuses outside ``ok_statuses``."""
+        bodies, and statuses outside ``ok_statuses``; its message never holds the token or a header value."""
+        try:
+            return await self._request(method, path, admin=admin, json_body=json_body, params=params,
+                                       headers=headers, ok_statuses=ok_statuses, timeout=timeout)
+        except OpsError as exc:
+            secrets = [self._token or "", *(headers or {}).values()]
+            raise OpsError(redact(str(exc), secrets), exc.status) from None
+
+    async def _request(
+        self, method: str, path: str, *, admin: bool, json_body: Any, params: dict[str, Any] | None,
+        headers: dict[str, str] | None, ok_statuses: tuple[int, ...], timeout: float | None,
+    ) -> tuple[int, Any]:
         all_headers = dict(headers or {})
         if admin:
             if not self._token:

@@ -51,14 +51,29 @@ async def list_dead_letters(ops: OpsClient, queue: str | None = None, cap: int =
 
 
 class DeadLettersSource:
+    """Polls cheaply when nothing changed: one newest-first row and the total say whether the store is
+    as it was (a new death, a re-death, a replay or a delete all change the newest row or the total);
+    only then is the full page fetched again, bodies and all."""
+
     def __init__(self, ops: OpsClient, block: str, cap: int = DEFAULT_CAP) -> None:
         self.name = f"dlq:{block}"
         self.ops = ops
         self.cap = cap
+        self._seen: tuple[int, str | None, float | None] | None = None
+        self._letters: tuple[DeadLetter, ...] = ()
 
     async def poll(self) -> Contribution:
         try:
-            letters, total = await list_dead_letters(self.ops, cap=self.cap)
+            probe = await self.ops.dead_letters(limit=1)
+            if not isinstance(probe, Mapping):
+                raise OpsError(f"{self.ops.block} /dlq: expected a JSON object")
+            newest = [parse_dead_letter(m, self.ops.block) for m in probe.get("messages") or ()][:1]
+            seen = (int(probe.get("total") or 0), newest[0].id if newest else None, newest[0].last_seen if newest else None)
+            if seen != self._seen:
+                letters, total = await list_dead_letters(self.ops, cap=self.cap)
+                self._letters = tuple(letters)
+                seen = (total, letters[0].id if letters else None, letters[0].last_seen if letters else None)
+            self._seen = seen
         except OpsError as exc:
             raise SourceError(str(exc)) from None
-        return Contribution(dead_letters=tuple(letters), dead_letter_total=total)
+        return Contribution(dead_letters=self._letters, dead_letter_total=seen[0])

@@ -25,4 +25,4 @@ class HeaderBar(Static):
         text = cell("tova console", None, "$accent") + " · " + cell(project) + " · " + cell(label)
         if read_only:
             text += " · " + cell("READ-ONLY", None, "$warning")
-        self.update(text)
+        self.update(text, layout=False)  # one line, fixed size: no reflow

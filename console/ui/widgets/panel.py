@@ -45,7 +45,7 @@ class Panel(Vertical):
         rows = list(self.query_children(PanelRow))
         for row, old, new in zip(rows, self._lines, lines):
             if old != new:
-                row.update(new)
+                row.update(new, layout=False)  # a row is one line of fixed width: no reflow needed
         if len(lines) > len(rows):
             self.mount_all(PanelRow(line, markup=True) for line in lines[len(rows):])
         for row in rows[len(lines):]:

@@ -93,4 +93,4 @@ class StatusLine(Static):
         text = self.describe()
         if text != self._shown:
             self._shown = text
-            self.update(text)
+            self.update(text, layout=False)  # one line, fixed size: no reflow

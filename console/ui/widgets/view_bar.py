@@ -38,4 +38,4 @@ class ViewBar(Static):
         text = "  ".join(parts)
         if text != self._shown:
             self._shown = text
-            self.update(text)
+            self.update(text, layout=False)  # one line, fixed size: no reflow

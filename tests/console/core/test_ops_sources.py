@@ -153,3 +153,42 @@ async def test_non_json_answer():
     async with httpx.AsyncClient(transport=transport) as http:
         with pytest.raises(OpsError, match="not JSON"):
             await OpsClient(http, "api", "http://api.test", "t").queues()
+
+
+async def test_an_echoed_secret_is_masked_in_errors():
+    def echo(request):
+        return httpx.Response(401, json={"error": f"bad key {request.headers.get('X-API-Key')} / {request.headers.get('Authorization')}"})
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(echo)) as http:
+        ops = OpsClient(http, "api", "http://api.test", TOKEN)
+        with pytest.raises(SourceError) as caught:
+            await StatsSource(ops, "api /api/stats", "/api/stats", {"X-API-Key": API_KEY}).poll()
+        with pytest.raises(OpsError) as admin:
+            await ops.queues()
+    assert API_KEY not in str(caught.value) and "bad key •••" in str(caught.value)
+    assert TOKEN not in str(admin.value)
+
+
+async def test_dead_letters_refetch_only_when_the_store_changed(http, ops):
+    ops.add_dead(3)
+    source = DeadLettersSource(client(http, "worker"), "worker")
+
+    def dlq_requests():
+        return [r for r in ops.requests if r.url.path == "/__tova/dlq"]
+
+    first = await source.poll()
+    assert [d.id for d in first.dead_letters] == ["m2", "m1", "m0"]
+    before = len(dlq_requests())
+    again = await source.poll()
+    assert again.dead_letters == first.dead_letters
+    assert len(dlq_requests()) == before + 1  # only the one-row probe
+    assert dlq_requests()[-1].url.params["limit"] == "1"
+    ops.dead = [m for m in ops.dead if m["id"] != "m0"]  # an older one deleted: the total changes
+    assert [d.id for d in (await source.poll()).dead_letters] == ["m2", "m1"]
+    ops.dead[0]["last_seen"] += 10_000  # m1 died again: it is the newest now
+    ops.dead[0]["attempts"] = 8
+    changed = await source.poll()
+    assert changed.dead_letters[0].id == "m1" and changed.dead_letters[0].attempts == 8
+    ops.dead.clear()
+    empty = await source.poll()
+    assert empty.dead_letters == () and empty.dead_letter_total == 0
