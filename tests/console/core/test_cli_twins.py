@@ -151,3 +151,13 @@ def test_dlq_show(cli, ops, capsys):
     assert json.loads(capsys.readouterr().out)["body"] == {"job": 1}
     assert cli("dlq", "show", "jobs.tova", "nope") == 1
     assert "no dead letter 'nope'" in capsys.readouterr().err
+
+
+def test_compile_errors_are_carets_not_tracebacks(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    bad = tmp_path / "bad.tova"
+    bad.write_text('edge "api" {\n  route GET "/x" => fn(req) { nope_unknown }\n}\n')
+    assert main(["cron", "run", str(bad), "anything"]) == 1
+    err = capsys.readouterr().err
+    assert "bad.tova:2:" in err and "^" in err and "Traceback" not in err
+    assert "\x1b[" not in err  # NO_COLOR
