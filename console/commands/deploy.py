@@ -1,4 +1,4 @@
-"""``tova deploy FILE.tova [--yes]``: build, show the plan, ask, then create and update on Cloudflare.
+"""``tova deploy FILE.tova [--yes | --plan]``: build, show the plan, ask, then create and update on Cloudflare.
 
 Credentials come from CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID (never from flags, which land in
 shell history). Without a terminal to ask on, it refuses unless ``--yes`` says the plan is accepted.
@@ -21,7 +21,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "nothing changed changes nothing.",
     )
     parser.add_argument("file", metavar="FILE", help="the .tova program")
-    parser.add_argument("--yes", "-y", action="store_true", help="accept the plan without asking (scripts, CI)")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--yes", "-y", action="store_true", help="accept the plan without asking (scripts, CI)")
+    mode.add_argument("--plan", action="store_true",
+                      help="only show what a deploy would create or update, change nothing (exit 0)")
     parser.add_argument("--out", metavar="DIR", help="build folder (default: .tova-out beside FILE)")
     parser.set_defaults(run=run)
 
@@ -75,7 +78,7 @@ def run(args: argparse.Namespace, *, stdin: TextIO | None = None,
         deployer = Deployer(manifest, Path(result.manifest_path).parent, state, creds, sync_client(creds), progress, os.environ)
         plan = deployer.survey()
         print(plan.render(), flush=True)
-        if plan.empty:
+        if plan.empty or args.plan:
             return 0
         if not args.yes:
             asked = ask("Deploy?") if ask else confirm("Deploy?", stdin or sys.stdin, sys.stderr)

@@ -9,8 +9,8 @@ import stat
 
 import pytest
 
-from conftest import ACCOUNT, TOKEN, write_project, MANIFEST
-from helpers import deploy, deployer
+from cf_fixtures import ACCOUNT, TOKEN, write_project, MANIFEST
+from cf_helpers import deploy, deployer
 from console.targets.cloudflare.client import CloudflareError
 from console.targets.cloudflare.state import state_path
 
