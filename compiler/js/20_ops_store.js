@@ -11,9 +11,12 @@ const __tova_OPS_SCHEMA = [
   `CREATE INDEX IF NOT EXISTS tova_dead_letters_by_queue ON tova_dead_letters (queue, last_seen DESC, id DESC)`,
   // Written by the source queue's consumer wrapper each time a message fails, read (and removed) when
   // the message reaches its DLQ: this is how a dead letter knows why it died and how often it was tried.
-  `CREATE TABLE IF NOT EXISTS tova_message_failures (
-     id TEXT PRIMARY KEY, queue TEXT NOT NULL, attempts INTEGER NOT NULL, error TEXT,
-     first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL)`,
+  // Found by message id (workerd keeps the id when moving a message to its DLQ) or, should a platform
+  // hand the DLQ a new id, by the body's fingerprint on the same source queue.
+  `CREATE TABLE IF NOT EXISTS tova_failures (
+     id TEXT PRIMARY KEY, queue TEXT NOT NULL, fingerprint TEXT NOT NULL, attempts INTEGER NOT NULL,
+     error TEXT, first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL)`,
+  `CREATE INDEX IF NOT EXISTS tova_failures_by_body ON tova_failures (queue, fingerprint, last_seen DESC)`,
   // A replayed body that dies again comes back as a new message; this remembers the lineage.
   `CREATE TABLE IF NOT EXISTS tova_replays (
      fingerprint TEXT PRIMARY KEY, queue TEXT NOT NULL, replays INTEGER NOT NULL,
@@ -94,15 +97,15 @@ function __tova_deadLetterRow(row) {
 // failures of recovered messages to forget, and the queue's counters.
 async function __tova_recordBatchOutcome(db, queue, { failed, recovered, delta, lastError }, now = Date.now()) {
   await __tova_opsDb(db);
-  const statements = failed.map(({ id, attempts, error }) => db.prepare(
-    `INSERT INTO tova_message_failures (id, queue, attempts, error, first_seen, last_seen)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?5)
-     ON CONFLICT(id) DO UPDATE SET attempts = MAX(attempts, ?3), error = ?4, last_seen = ?5`,
-  ).bind(id, queue, attempts, error, now));
-  for (const id of recovered) statements.push(db.prepare("DELETE FROM tova_message_failures WHERE id = ?").bind(id));
+  const statements = failed.map(({ id, fingerprint, attempts, error }) => db.prepare(
+    `INSERT INTO tova_failures (id, queue, fingerprint, attempts, error, first_seen, last_seen)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
+     ON CONFLICT(id) DO UPDATE SET attempts = MAX(attempts, ?4), error = ?5, last_seen = ?6`,
+  ).bind(id, queue, fingerprint, attempts, error, now));
+  for (const id of recovered) statements.push(db.prepare("DELETE FROM tova_failures WHERE id = ?").bind(id));
   // A record whose message never reached a DLQ (dropped, or its DLQ consumer gone) is not kept forever.
   if (failed.length || recovered.length) {
-    statements.push(db.prepare("DELETE FROM tova_message_failures WHERE last_seen < ?").bind(now - __tova_REPLAY_LINEAGE_MS));
+    statements.push(db.prepare("DELETE FROM tova_failures WHERE last_seen < ?").bind(now - __tova_REPLAY_LINEAGE_MS));
   }
   statements.push(db.prepare(
     `INSERT INTO tova_queue_counters (queue, acked, retried, dead_lettered, dropped, last_error, updated_at)
@@ -139,7 +142,10 @@ async function __tova_storeDeadLetters(db, store, messages, fallbackAttempts, no
   }
   // All lookups in one round trip: the failure record and the replay lineage of every message.
   const lookups = await db.batch(entries.flatMap(({ msg, fingerprint }) => [
-    db.prepare("SELECT * FROM tova_message_failures WHERE id = ?").bind(msg.id),
+    db.prepare(
+      `SELECT * FROM tova_failures WHERE id = ?1 OR (queue = ?2 AND fingerprint = ?3)
+       ORDER BY (id = ?1) DESC, last_seen DESC LIMIT 1`,
+    ).bind(msg.id, store.source, fingerprint),
     db.prepare("SELECT * FROM tova_replays WHERE fingerprint = ?").bind(fingerprint),
   ]));
   const writes = [];
@@ -153,7 +159,7 @@ async function __tova_storeDeadLetters(db, store, messages, fallbackAttempts, no
        ON CONFLICT(id) DO UPDATE SET last_seen = ?8, attempts = COALESCE(?6, attempts), error = COALESCE(?9, error)`,
     ).bind(msg.id, store.source, store.dlq, text, contentType, failure ? failure.attempts : fallbackAttempts,
       firstSeen, now, failure ? failure.error : null, lineage ? lineage.replays : 0));
-    writes.push(db.prepare("DELETE FROM tova_message_failures WHERE id = ?").bind(msg.id));
+    writes.push(db.prepare("DELETE FROM tova_failures WHERE id = ?").bind(failure ? failure.id : msg.id));
     if (lineage) writes.push(db.prepare("DELETE FROM tova_replays WHERE fingerprint = ?").bind(fingerprint));
   });
   if (writes.length) await db.batch(writes);

@@ -67,7 +67,7 @@ async function __tova_runConsumer(consumer, batch, env, ops) {
     else if (consumer.dlq) delta.dead_lettered++;
     else delta.dropped++;
     // Without a DLQ nothing reads the record of a message given up on; the counter keeps the error.
-    if (msg.attempts <= maxRetries || consumer.dlq) remembered.push({ id: msg.id, attempts: msg.attempts, error: errorText });
+    if (msg.attempts <= maxRetries || consumer.dlq) remembered.push({ msg, attempts: msg.attempts, error: errorText });
     else forgotten.push(msg.id);
   }
 
@@ -81,6 +81,10 @@ async function __tova_runConsumer(consumer, batch, env, ops) {
   const db = env[ops.d1];
   if (!db) return;
   try {
+    for (const entry of remembered) {
+      entry.id = entry.msg.id;
+      entry.fingerprint = await __tova_fingerprint(consumer.queue, __tova_encodeBody(entry.msg.body).text);
+    }
     await __tova_recordBatchOutcome(db, consumer.queue, {
       failed: remembered, recovered: forgotten, delta, lastError: failing.length ? errorText : null,
     });

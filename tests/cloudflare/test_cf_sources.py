@@ -6,8 +6,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from conftest import ACCOUNT, TOKEN, write_project  # at import time: later conftests reuse the module name
-from helpers import deploy, serve_figures
+from cf_fixtures import ACCOUNT, TOKEN, write_project
+from cf_helpers import deploy, serve_figures
 from console.targets.cloudflare.client import CredentialsMissing, credentials_from_env
 from console.targets.cloudflare.target import CloudflareTarget
 from console.targets.cloudflare.throttle import SourceError
@@ -188,3 +188,14 @@ async def test_on_another_machine_without_the_state_the_workers_are_found_on_the
         assert len(fake.writes()) == writes
     finally:
         await t.stop()
+
+
+async def test_the_fake_graphql_endpoint_rejects_a_query_with_undeclared_variables(fake, env, http):
+    # keeps the fake honest: a typo in the console's query would fail here as it would on Cloudflare
+    response = await http.post(f"{fake.base_url}/graphql", headers={"Authorization": f"Bearer {TOKEN}"},
+                               json={"query": "query Q($accountTag: string!) { viewer { accounts(filter: "
+                                              "{accountTag: $accountTag}) { workersInvocationsAdaptive(filter: "
+                                              "{scriptName: $script}) { sum { requests } } } } }",
+                                     "variables": {"accountTag": ACCOUNT}})
+    assert response.status_code == 200
+    assert response.json()["errors"][0]["message"] == "Variable $script is not defined"

@@ -36,13 +36,16 @@ def runtime(tmp_path_factory):
                 **shared,
                 "name": "jobs",
                 "bindings": {"TOVA_ADMIN_TOKEN": TOKEN},
-                "queueProducers": {"JOBS": "jobs", "BULK": "bulk", "FRAGILE": "fragile"},
+                "queueProducers": {"JOBS": "jobs", "BULK": "bulk", "FRAGILE": "fragile", "REKEY": "rekey", "REKEY_DLQ": "rekey-dlq"},
                 "queueConsumers": {
                     "jobs": _consumer(1, 3, "jobs-dlq"),
                     "jobs-dlq": _consumer(100, 5),
                     "bulk": _consumer(100, 1, "bulk-dlq"),
                     "bulk-dlq": _consumer(100, 5),
                     "fragile": _consumer(1, 1),
+                    # no DLQ here: the test moves the dead message itself, under a new id
+                    "rekey": _consumer(1, 0),
+                    "rekey-dlq": _consumer(10, 5),
                 },
             },
             {**shared, "name": "open", "bindings": {}},
@@ -215,6 +218,17 @@ def test_a_message_given_up_on_without_a_dlq_is_counted_as_dropped(jobs):
     assert counter["retried"] == 1 and counter["dead_lettered"] == 0
     assert counter["last_error"] == "fragile always fails"
     assert dead_letters(jobs, "fragile")["total"] == 0
+
+
+def test_a_dead_letter_under_a_new_id_still_finds_its_error_by_body(jobs):
+    body = {"order": "A-17", "nonce": secrets.token_hex(4)}
+    assert jobs.post("/api/rekey", json=body).status_code == 200
+    wait_for(lambda: [c for c in jobs.get("/__tova/queues", headers=admin(TOKEN)).json()["counters"]
+                      if c["queue"] == "rekey" and c["dead_lettered"] == 1], what="first failure recorded")
+    assert jobs.post("/api/rekey/dead", json=body).status_code == 200
+    letter = wait_for(lambda: dead_letters(jobs, "rekey")["messages"], what="dead letter")[0]
+    assert letter["body"] == body
+    assert (letter["error"], letter["attempts"]) == ("rekey failed", 1)
 
 
 def test_cron_by_hand_runs_the_schedule_and_is_recorded(runtime, jobs):

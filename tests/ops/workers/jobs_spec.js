@@ -1,11 +1,13 @@
 // A hand-written stand-in for what codegen emits for a jobs worker (seed 001's async job API), so the
 // runtime can be tested on workerd before and independently of the compiler.
-let DB, JOBS, BULK, FRAGILE, TOVA_ADMIN_TOKEN;
+let DB, JOBS, BULK, FRAGILE, REKEY, REKEY_DLQ, TOVA_ADMIN_TOKEN;
 function __tova_bind(env) {
   DB = env.DB;
   JOBS = env.JOBS;
   BULK = env.BULK;
   FRAGILE = env.FRAGILE;
+  REKEY = env.REKEY;
+  REKEY_DLQ = env.REKEY_DLQ;
   TOVA_ADMIN_TOKEN = env.TOVA_ADMIN_TOKEN;
 }
 
@@ -74,6 +76,19 @@ const __tova_spec = {
         return { sent: 1 };
       },
     },
+    // The test plays a platform that moves a dead message to its DLQ under a new id.
+    {
+      method: "POST", path: "/api/rekey", handler: async (req) => {
+        await REKEY.send(await req.json());
+        return { sent: 1 };
+      },
+    },
+    {
+      method: "POST", path: "/api/rekey/dead", handler: async (req) => {
+        await REKEY_DLQ.send(await req.json());
+        return { sent: 1 };
+      },
+    },
     {
       method: "PUT", path: "/api/bulk/mode", handler: async (req) => {
         await ensureTables();
@@ -123,10 +138,14 @@ const __tova_spec = {
     { queue: "fragile", binding: "FRAGILE", maxRetries: 1, dlq: null, handler: async () => {
       throw new Error("fragile always fails");
     } },
+    { queue: "rekey", binding: "REKEY", maxRetries: 0, dlq: "rekey-dlq", handler: async () => {
+      throw new Error("rekey failed");
+    } },
   ],
   deadLetterStores: [
     { dlq: "jobs-dlq", source: "jobs", sourceBinding: "JOBS" },
     { dlq: "bulk-dlq", source: "bulk", sourceBinding: "BULK" },
+    { dlq: "rekey-dlq", source: "rekey", sourceBinding: "REKEY" },
   ],
   queues: [{ name: "jobs", binding: "JOBS" }, { name: "bulk", binding: "BULK" }, { name: "fragile", binding: "FRAGILE" }],
   ops: { prefix: "/__tova", d1: "TOVA_OPS", tokenSecret: "TOVA_ADMIN_TOKEN" },
