@@ -105,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
     async def body(session: Session) -> int:
         snapshot = await session.poll()
         if args.json:
-            print(snapshot_to_json(snapshot, session.history))
+            print(snapshot_to_json(snapshot, session.history, label=session.target_label))
         else:
             print(human_summary(snapshot, session.target_label))
         return exit_code(snapshot)

@@ -39,6 +39,7 @@ def test_status_json(cli, ops, capsys):
     out, err = capsys.readouterr()
     data = json.loads(out)
     assert data["project"] == "jobs" and data["status"] == "degraded"  # dead letters are worth a look
+    assert data["target_label"] == "local · fake"
     assert data["dead_letter_total"] == 2 and data["dead_letters"][0]["error"] == "boom 1"
     assert data["dead_letters"][0]["last_seen_iso"].endswith("Z")
     assert {w["block"]: w["health"] for w in data["workers"]} == {"api": "ok", "worker": "ok"}
