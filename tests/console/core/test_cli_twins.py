@@ -56,6 +56,7 @@ def test_status_exit_1_and_human_summary_when_a_worker_is_down(cli, ops, capsys)
     assert "jobs on local · fake: down" in out
     assert "health:worker: " in out and "connection refused" in out
     assert "cleanup" in out and "*/5 * * * *" in out
+    assert "jobs-dlq             dead-letter queue" in out
 
 
 def test_dlq_list(cli, ops, capsys):
