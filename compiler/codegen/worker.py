@@ -106,10 +106,12 @@ class WorkerEmitter:
             "  routes: [",
         ]
         for route in worker.routes:
+            lines.append(f"    // {self.source_name}:{route.span.line} route {route.method} {route.path}")
             lines.append(f"    {{ method: {js(route.method)}, path: {js(route.path)}, handler: {self.handler(route.handler, '    ')} }},")
         lines.append("  ],")
         lines.append("  schedules: [")
         for schedule in worker.schedules:
+            lines.append(f"    // {self.source_name}:{schedule.span.line} schedule {js(schedule.name)}")
             lines.append(f"    {{ name: {js(schedule.name)}, cron: {js(schedule.cron)}, run: {self.handler(schedule.handler, '    ')} }},")
         lines.append("  ],")
         lines.append("  consumers: [")
@@ -117,6 +119,9 @@ class WorkerEmitter:
             consumer = queue.consumer
             if consumer is None or consumer.worker != worker.key or consumer.handler is None:
                 continue
+            consume = next((c for c in worker.consumes if c.handler is consumer.handler), None)
+            if consume is not None:
+                lines.append(f"    // {self.source_name}:{consume.span.line} consume {consume.queue}")
             retries = consumer.settings.get("max_retries")
             lines.append(
                 f"    {{ queue: {js(queue.name)}, binding: {js(consumer.binding)}, "
