@@ -63,8 +63,8 @@ def deploy_requests() -> tuple[int, int, int]:
     changed (reads only), plus the writes of that redeploy."""
     import tempfile
 
-    from conftest import MANIFEST, write_project
-    from helpers import deploy
+    from cf_fixtures import MANIFEST, write_project
+    from cf_helpers import deploy
 
     fake = FakeCloudflare(TOKEN, ACCOUNT).start()
     try:

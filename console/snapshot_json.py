@@ -53,9 +53,11 @@ def overall(snapshot: Snapshot) -> str:
     return "ok"
 
 
-def snapshot_to_dict(snapshot: Snapshot, history: History | None = None) -> dict[str, Any]:
+def snapshot_to_dict(snapshot: Snapshot, history: History | None = None, label: str | None = None) -> dict[str, Any]:
     data = to_jsonable(snapshot)
     data = {"schema": SCHEMA_VERSION, "status": overall(snapshot), **data}
+    if label is not None:
+        data["target_label"] = label  # e.g. "local · workerd · 2 workers"; never holds a secret
     if history is not None:
         for queue in data["queues"]:
             name = queue["name"]
@@ -69,5 +71,6 @@ def snapshot_to_dict(snapshot: Snapshot, history: History | None = None) -> dict
     return data
 
 
-def snapshot_to_json(snapshot: Snapshot, history: History | None = None, indent: int | None = 2) -> str:
-    return json.dumps(snapshot_to_dict(snapshot, history), indent=indent, default=str)
+def snapshot_to_json(snapshot: Snapshot, history: History | None = None, indent: int | None = 2,
+                     label: str | None = None) -> str:
+    return json.dumps(snapshot_to_dict(snapshot, history, label), indent=indent, default=str)

@@ -335,8 +335,16 @@ class InspectorSession {
       });
     } else if (message.method === "Runtime.exceptionThrown") {
       const details = message.params.exceptionDetails;
-      const text = details.exception ? renderRemote(details.exception) : details.text;
-      emit({ event: "log", worker: this.worker, level: "error", message: `Uncaught ${text}`, time: Date.now() });
+      let text = details.exception ? `Uncaught ${renderRemote(details.exception)}` : details.text;
+      // workerd reports an uncaught error twice: where it was thrown (with a stack), then at once again
+      // without one, as the event's failure. One line is enough; a new throw always has its stack.
+      const at = message.params.timestamp ?? Date.now();
+      const frame = details.stackTrace?.callFrames?.[0];
+      const echo = !frame && this.lastThrown?.text === text && at - this.lastThrown.at < 1000;
+      this.lastThrown = frame ? { text, at } : null;
+      if (echo) return;
+      if (frame?.url) text += ` (${path.basename(frame.url)}:${frame.lineNumber + 1}:${frame.columnNumber + 1})`;
+      emit({ event: "log", worker: this.worker, level: "error", message: text, time: at });
     }
   }
 
@@ -464,11 +472,35 @@ function startControlServer(mf, manifest, sessions, token, runtimePid) {
 
 // ── main ────────────────────────────────────────────────────────────────────────────────────────────
 
-// Miniflare's own messages (warnings about bindings, workerd failures) as protocol lines.
+// Miniflare's own messages (warnings about bindings, dropped or dead-lettered messages, workerd failures)
+// as protocol lines. Queue batch results ("QUEUE jobs 9/10 (40ms)") are attributed to the consuming
+// worker, as its own outcome.
 class ProtocolLog extends Log {
+  constructor(level, consumerOf) {
+    super(level);
+    this.consumerOf = consumerOf;
+  }
+
+  logReady() {} // the entry socket's URL: not one of the workers' addresses, only confusing
+
   logWithLevel(level, message) {
-    if (level > LogLevel.WARN) return;
-    emit({ event: "log", worker: "runtime", level: level === LogLevel.ERROR ? "error" : "warn", message });
+    if (level > LogLevel.INFO) return;
+    const plain = message.replace(/\x1b\[[0-9;]*m/g, "");
+    const batch = plain.match(/^QUEUE (\S+) (\d+)\/(\d+)(?: \((\d+)ms\))?$/);
+    if (batch) {
+      const [, queue, acked, total, ms] = batch;
+      const failed = Number(total) - Number(acked);
+      emit({
+        event: "log",
+        worker: this.consumerOf.get(queue) ?? "runtime",
+        level: failed ? "warn" : "debug",
+        message: `queue ${queue}: batch of ${total}, ${acked} acked${failed ? `, ${failed} failed` : ""}${ms ? ` in ${ms} ms` : ""}`,
+        time: Date.now(),
+      });
+      return;
+    }
+    const levelName = level === LogLevel.ERROR ? "error" : level === LogLevel.WARN ? "warn" : "info";
+    emit({ event: "log", worker: "runtime", level: levelName, message: plain, time: Date.now() });
   }
   error(error) {
     emit({ event: "log", worker: "runtime", level: "error", message: error?.stack ?? String(error) });
@@ -525,7 +557,10 @@ async function main() {
     port: 0,
     inspectorPort: 0,
     cf: false, // a placeholder request.cf: the real one is fetched from the network, which is not ours
-    log: new ProtocolLog(LogLevel.WARN),
+    log: new ProtocolLog(
+      LogLevel.INFO,
+      new Map((manifest.queues ?? []).filter((q) => q.consumer).map((q) => [q.name, q.consumer.worker])),
+    ),
     handleRuntimeStdio(stdout, stderr) {
       stdout.on("data", forward("info"));
       stderr.on("data", forward("error"));

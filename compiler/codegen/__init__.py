@@ -1,0 +1,1 @@
+"""JavaScript generation: `javascript.py` for code, `worker.py` for the module around it."""

@@ -1,4 +1,4 @@
-"""``tova deploy FILE.tova [--yes]``: build, show the plan, ask, then create and update on Cloudflare.
+"""``tova deploy FILE.tova [--yes | --plan]``: build, show the plan, ask, then create and update on Cloudflare.
 
 Credentials come from CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID (never from flags, which land in
 shell history). Without a terminal to ask on, it refuses unless ``--yes`` says the plan is accepted.
@@ -21,7 +21,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "nothing changed changes nothing.",
     )
     parser.add_argument("file", metavar="FILE", help="the .tova program")
-    parser.add_argument("--yes", "-y", action="store_true", help="accept the plan without asking (scripts, CI)")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--yes", "-y", action="store_true", help="accept the plan without asking (scripts, CI)")
+    mode.add_argument("--plan", action="store_true",
+                      help="only show what a deploy would create or update, change nothing (exit 0)")
     parser.add_argument("--out", metavar="DIR", help="build folder (default: .tova-out beside FILE)")
     parser.set_defaults(run=run)
 
@@ -44,7 +47,7 @@ def run(args: argparse.Namespace, *, stdin: TextIO | None = None,
         ask: Callable[[str], bool | None] | None = None) -> int:
     from console.targets.cloudflare.client import CloudflareError, credentials_from_env, sync_client
     from console.targets.cloudflare.deploy import Deployer, DeployError
-    from console.targets.cloudflare.state import DeployState, StateError, state_path
+    from console.targets.cloudflare.state import DeployState, StateError, deploy_lock, state_path
 
     source = Path(args.file)
     if not source.is_file():
@@ -56,8 +59,8 @@ def run(args: argparse.Namespace, *, stdin: TextIO | None = None,
         _err(str(exc))
         return 1
 
-    from compiler.driver import build
     from compiler.diagnostics import CompileError
+    from compiler.driver import build
 
     try:
         result = build(source, args.out)
@@ -69,24 +72,28 @@ def run(args: argparse.Namespace, *, stdin: TextIO | None = None,
         print(f"==> {message}", file=sys.stderr, flush=True)
 
     manifest = result.manifest
+    path = state_path(source.resolve().parent, manifest["project"], creds.account_id)
     applying = False
     try:
-        state = DeployState.load(state_path(source.resolve().parent, manifest["project"], creds.account_id), manifest["project"], creds.account_id)
-        deployer = Deployer(manifest, Path(result.manifest_path).parent, state, creds, sync_client(creds), progress, os.environ)
-        plan = deployer.survey()
-        print(plan.render(), flush=True)
-        if plan.empty:
-            return 0
-        if not args.yes:
-            asked = ask("Deploy?") if ask else confirm("Deploy?", stdin or sys.stdin, sys.stderr)
-            if asked is None:
-                _err("not deploying: there is no terminal to confirm the plan on; pass --yes to accept it")
-                return 1
-            if not asked:
-                _err("not deploying: the plan was not accepted")
-                return 1
-        applying = True
-        summary = deployer.apply(plan)
+        # held from the survey to the end, so the plan a person accepted cannot go stale under another deploy
+        with deploy_lock(path):
+            state = DeployState.load(path, manifest["project"], creds.account_id)
+            deployer = Deployer(manifest, Path(result.manifest_path).parent, state, creds, sync_client(creds),
+                                progress, os.environ)
+            plan = deployer.survey()
+            print(plan.render(), flush=True)
+            if plan.empty or args.plan:
+                return 0
+            if not args.yes:
+                asked = ask("Deploy?") if ask else confirm("Deploy?", stdin or sys.stdin, sys.stderr)
+                if asked is None:
+                    _err("not deploying: there is no terminal to confirm the plan on; pass --yes to accept it")
+                    return 1
+                if not asked:
+                    _err("not deploying: the plan was not accepted")
+                    return 1
+            applying = True
+            summary = deployer.apply(plan)
     except (CloudflareError, DeployError, StateError) as exc:
         _err(str(exc))
         if applying:

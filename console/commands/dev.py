@@ -28,7 +28,7 @@ from console.targets.local.runtime import LocalRuntime, LocalRuntimeError
 from console.targets.local.secrets import FILE_NAME, mask
 
 _COLOURS = ("36", "35", "33", "32", "34", "91", "96", "95")  # one per worker, in manifest order
-_LEVEL_COLOURS = {"error": "31", "warn": "33"}
+_LEVEL_COLOURS = {"error": "31", "warn": "33", "debug": "2"}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

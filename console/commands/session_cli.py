@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from typing import Awaitable, Callable
 
@@ -36,7 +37,9 @@ def load_project(args: argparse.Namespace) -> Project | None:
         render = getattr(exc, "render", None)
         if type(exc).__name__ != "CompileError" or render is None:
             raise
-        print(render(), file=sys.stderr)
+        # colour only for a person at a terminal, never with NO_COLOR (no-color.org), as `tova build` does
+        color = sys.stderr.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+        print(render(color=color), file=sys.stderr)
     return None
 
 

@@ -63,6 +63,10 @@ def human_summary(snapshot: Snapshot, label: str) -> str:
     if snapshot.queues:
         lines += ["", "queues"]
         for q in snapshot.queues:
+            figures = (q.backlog_count, q.acked, q.retried, q.dead_lettered)
+            if q.is_dead_letter_queue and all(f is None for f in figures):
+                lines.append(f"  {q.name:<20} dead-letter queue: what it takes is kept in the store below")
+                continue
             kind = " (dead-letter queue)" if q.is_dead_letter_queue else ""
             age = f"  oldest {_duration(q.oldest_message_age_s)}" if q.oldest_message_age_s else ""
             lines.append(
@@ -105,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
     async def body(session: Session) -> int:
         snapshot = await session.poll()
         if args.json:
-            print(snapshot_to_json(snapshot, session.history))
+            print(snapshot_to_json(snapshot, session.history, label=session.target_label))
         else:
             print(human_summary(snapshot, session.target_label))
         return exit_code(snapshot)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import TOKEN
+from cf_fixtures import TOKEN
 from console.cli import main
 from console.commands.deploy import confirm
 
@@ -81,7 +81,7 @@ def test_status_on_cloudflare_returns_the_backlog_and_outcomes_the_api_served(pi
     import json
     import socket
 
-    from helpers import serve_figures
+    from cf_helpers import serve_figures
     from console.targets.cloudflare.state import state_path
 
     assert main(["deploy", str(pipeline), "--yes"]) == 0
@@ -112,3 +112,12 @@ def test_status_on_cloudflare_returns_the_backlog_and_outcomes_the_api_served(pi
     assert stats[("api (analytics)", "errors")] == 12
     assert stats[("processor (analytics)", "exceeded_memory")] == 4
     assert TOKEN not in out
+
+
+def test_deploy_plan_shows_the_changes_and_makes_none(pipeline, fake, env, capsys):
+    assert main(["deploy", str(pipeline), "--plan"]) == 0
+    out = capsys.readouterr().out
+    assert "Plan for pipeline" in out and "create  worker        pipeline-api" in out
+    assert fake.writes() == []
+    with pytest.raises(SystemExit):  # --plan and --yes contradict each other
+        main(["deploy", str(pipeline), "--plan", "--yes"])

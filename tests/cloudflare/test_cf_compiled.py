@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from helpers import deploy
+from cf_helpers import deploy
 
 build = pytest.importorskip("compiler.driver", reason="the compiler (helper `compiler`) is not on main yet").build
 

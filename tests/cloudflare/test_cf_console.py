@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import TOKEN
+from cf_fixtures import TOKEN
 
 pytest.importorskip("compiler.driver", reason="the compiler (helper `compiler`) is not on main yet")
 ui = pytest.importorskip("console.ui.app", reason="the console UI (helper `ui`) is not on main yet")

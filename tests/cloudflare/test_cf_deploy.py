@@ -9,8 +9,8 @@ import stat
 
 import pytest
 
-from conftest import ACCOUNT, TOKEN, write_project, MANIFEST
-from helpers import deploy, deployer
+from cf_fixtures import ACCOUNT, TOKEN, write_project, MANIFEST
+from cf_helpers import deploy, deployer
 from console.targets.cloudflare.client import CloudflareError
 from console.targets.cloudflare.state import state_path
 
@@ -308,3 +308,15 @@ def test_ids_written_in_the_program_are_used_as_they_are(fake, env, tmp_path):
     assert bindings["METADATA"]["namespace_id"] == kv_id and bindings["DB"]["id"] == db_id
     assert fake.d1_sql[db_id].execute("SELECT name FROM d1_migrations").fetchall() == [("0001_images.sql",)]
     assert deploy(project, env)[0].empty
+
+
+def test_a_second_deploy_while_one_runs_is_refused(fake, env, project):
+    from console.targets.cloudflare.state import StateError, deploy_lock
+
+    path = state_path(project.root, "pipeline", ACCOUNT)
+    with deploy_lock(path):
+        with pytest.raises(StateError, match="another deploy"):
+            with deploy_lock(path):
+                pass
+    with deploy_lock(path):  # released when the first one ends
+        pass

@@ -8,8 +8,8 @@ import logging
 import httpx
 import pytest
 
-from conftest import TOKEN
-from helpers import deploy
+from cf_fixtures import TOKEN
+from cf_helpers import deploy
 from console.targets.cloudflare.client import CloudflareError
 from console.targets.cloudflare.state import state_path
 from console.targets.cloudflare.target import CloudflareTarget

@@ -6,8 +6,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from conftest import ACCOUNT, TOKEN, write_project  # at import time: later conftests reuse the module name
-from helpers import deploy, serve_figures
+from cf_fixtures import ACCOUNT, TOKEN, write_project
+from cf_helpers import deploy, serve_figures
 from console.targets.cloudflare.client import CredentialsMissing, credentials_from_env
 from console.targets.cloudflare.target import CloudflareTarget
 from console.targets.cloudflare.throttle import SourceError

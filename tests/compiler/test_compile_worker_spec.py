@@ -180,3 +180,58 @@ def test_spec_shape_follows_the_contract(outcome):
     assert shape["schedules"] == [["daily-report", "0 9 * * *"]]
     assert shape["consumers"] == 0
     assert shape["queues"] == [{"name": "process-queue", "binding": "PROCESS_QUEUE"}]
+
+
+NAMED = '''
+fn shout(text) {
+  upper(text) + "!"
+}
+
+edge "front" {
+  queue WORK
+  env GREETING = "hi"
+
+  fn hello(req, params) {
+    "{shout(GREETING)} {params.name}"
+  }
+
+  route GET "/hello/:name" => hello
+}
+
+edge "back" {
+  fn handle(messages) {
+    [for_each_body(messages), shout("done")]
+  }
+
+  fn for_each_body(messages) {
+    var bodies = []
+    for m in messages {
+      bodies.push(m.body)
+    }
+    bodies
+  }
+
+  consume WORK { max_retries: 5 } handle
+}
+'''
+
+
+def test_named_handlers_block_functions_and_shared_top_level_functions(tmp_path, node):
+    program = tmp_path / "named.tova"
+    program.write_text(NAMED)
+    result = build(program, tmp_path / "out")
+    front = module_spec(result.out_dir / "named.edge.front.js")
+    back = module_spec(result.out_dir / "named.edge.back.js")
+    code = (
+        f"const FRONT = await import('data:text/javascript,' + encodeURIComponent({json.dumps(front + 'export default __tova_spec;')})).then(m => m.default);\n"
+        f"const BACK = await import('data:text/javascript,' + encodeURIComponent({json.dumps(back + 'export default __tova_spec;')})).then(m => m.default);\n"
+        "FRONT.bind({ WORK: {} });\n"
+        "BACK.bind({ WORK: {} });\n"
+        "const hello = await FRONT.routes[0].handler(new Request('http://x/hello/ada'), { name: 'ada' });\n"
+        "const handled = await BACK.consumers[0].handler([{ body: 1 }, { body: 2 }], {});\n"
+        "process.stdout.write(JSON.stringify({ hello, handled, retries: BACK.consumers[0].maxRetries, queue: BACK.consumers[0].queue }));\n"
+    )
+    ran = run_node_module(node, code)
+    assert ran.returncode == 0, ran.stderr
+    # the top-level `shout` works in both workers; the env default applies when the env lacks it
+    assert json.loads(ran.stdout) == {"hello": "HI! ada", "handled": [[1, 2], "DONE!"], "retries": 5, "queue": "work"}

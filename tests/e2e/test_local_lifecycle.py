@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
@@ -24,6 +25,12 @@ FIXTURE = Path(__file__).parent / "fixtures" / "mini"
 def manifest(tmp_path: Path) -> Path:
     shutil.copytree(FIXTURE, tmp_path / ".tova-out")
     return tmp_path / ".tova-out" / "manifest.json"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def alive(pid: int | None) -> bool:
@@ -72,7 +79,7 @@ def test_a_killed_owner_takes_the_runner_and_workerd_with_it(manifest: Path, eve
         owner.kill()
 
 
-def test_crons_fire_by_the_clock_while_running(manifest: Path, eventually):
+def test_crons_fire_by_the_clock_on_a_pinned_port(manifest: Path, eventually):
     # A clock that starts (when the scheduler first reads it) half a second before a five-minute slot,
     # so the fixture's */5 cron is due at once.
     offsets: list[float] = []
@@ -83,9 +90,11 @@ def test_crons_fire_by_the_clock_while_running(manifest: Path, eventually):
             offsets.append((300 - now % 300) - 0.5)
         return now + offsets[0]
 
-    runtime = LocalRuntime(manifest, run_crons=True, clock=clock)
+    pinned = free_port()
+    runtime = LocalRuntime(manifest, run_crons=True, clock=clock, ports={"back": pinned})
     runtime.start()
     try:
+        assert runtime.urls["back"] == f"http://127.0.0.1:{pinned}"  # --port back=N; front stays ephemeral
         ran = eventually(lambda: [l for l in runtime.recent_logs() if l.message == "cron tick ran on schedule: ok"])
         assert ran[0].worker == "back"
         handler = [l for l in runtime.recent_logs() if l.message == "back tick */5 * * * *"]

@@ -81,6 +81,17 @@ def test_consumer_settings_retry_then_dead_letter(runtime: LocalRuntime, eventua
     assert [d["id"] for d in dead] == ["bad"]
     # max_retries 1 from the manifest: the first delivery and one retry
     assert httpx.get(front + "/notes/bad").json()["attempts"] == 2
+    # each failed delivery: the consumer's uncaught error once, with where it was thrown
+    thrown = eventually(lambda: len(found := [l for l in runtime.recent_logs()
+                                              if l.message.startswith("Uncaught Error: poisoned note bad")]) >= 2 and found)
+    assert len(thrown) == 2 and all(l.worker == "back" and l.level == "error" for l in thrown)
+    logs = eventually(lambda: [l for l in runtime.recent_logs() if "jobs-dlq" in l.message] and runtime.recent_logs())
+    assert thrown[0].message.endswith("(mini.edge.back.js:20:38)")
+    # the batch outcomes belong to the consumer; the move to the DLQ is the runtime's warning
+    assert any(l.worker == "back" and l.level == "warn" and l.message.startswith("queue jobs: batch of")
+               and "failed" in l.message for l in logs)
+    assert any(l.worker == "runtime" and l.level == "warn" and 'to dead letter queue "jobs-dlq"' in l.message
+               for l in logs)
 
 
 def test_console_output_is_attributed_to_its_worker(runtime: LocalRuntime, eventually):

@@ -8,12 +8,14 @@ renamed after every step of a deploy so a deploy that fails midway leaves a stat
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import secrets
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 VERSION = 1
 
@@ -93,3 +95,20 @@ class DeployState:
             f.write("\n")
         os.chmod(tmp, 0o600)
         os.replace(tmp, self.path)
+
+
+@contextmanager
+def deploy_lock(path: Path) -> Iterator[None]:
+    """One deploy at a time per state file: two at once would each create what the other is creating."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = path.with_name(path.name + ".lock")
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise StateError(f"another deploy of this project to this account is running (lock {lock_path}); "
+                             "wait for it to finish") from None
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock

@@ -22,7 +22,7 @@ from console.targets.cloudflare.client import (CloudflareError, Credentials, asy
                                                 credentials_from_env, sync_client)
 from console.targets.cloudflare.deploy import Deployer, load_manifest
 from console.targets.cloudflare.queue_metrics import QueueMetricsSource
-from console.targets.cloudflare.state import DeployState, state_path
+from console.targets.cloudflare.state import DeployState, deploy_lock, state_path
 from console.targets.cloudflare.throttle import ApiGate
 
 
@@ -133,13 +133,15 @@ class CloudflareTarget:
         """Survey, then apply (the console has asked for confirmation). Runs the blocking SDK in a thread."""
 
         def run() -> str:
-            deployer = self.deployer(progress)
-            plan = deployer.survey()
-            for line in plan.render().splitlines():
-                progress(line)
-            if plan.empty:
-                return "nothing to change: the account matches the program"
-            return deployer.apply(plan)
+            creds = self._credentials()
+            with deploy_lock(state_path(self.root, self.manifest["project"], creds.account_id)):
+                deployer = self.deployer(progress)
+                plan = deployer.survey()
+                for line in plan.render().splitlines():
+                    progress(line)
+                if plan.empty:
+                    return "nothing to change: the account matches the program"
+                return deployer.apply(plan)
 
         result = await asyncio.to_thread(run)
         self._load_state()

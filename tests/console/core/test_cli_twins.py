@@ -39,6 +39,7 @@ def test_status_json(cli, ops, capsys):
     out, err = capsys.readouterr()
     data = json.loads(out)
     assert data["project"] == "jobs" and data["status"] == "degraded"  # dead letters are worth a look
+    assert data["target_label"] == "local · fake"
     assert data["dead_letter_total"] == 2 and data["dead_letters"][0]["error"] == "boom 1"
     assert data["dead_letters"][0]["last_seen_iso"].endswith("Z")
     assert {w["block"]: w["health"] for w in data["workers"]} == {"api": "ok", "worker": "ok"}
@@ -55,6 +56,7 @@ def test_status_exit_1_and_human_summary_when_a_worker_is_down(cli, ops, capsys)
     assert "jobs on local · fake: down" in out
     assert "health:worker: " in out and "connection refused" in out
     assert "cleanup" in out and "*/5 * * * *" in out
+    assert "jobs-dlq             dead-letter queue" in out
 
 
 def test_dlq_list(cli, ops, capsys):
@@ -151,3 +153,13 @@ def test_dlq_show(cli, ops, capsys):
     assert json.loads(capsys.readouterr().out)["body"] == {"job": 1}
     assert cli("dlq", "show", "jobs.tova", "nope") == 1
     assert "no dead letter 'nope'" in capsys.readouterr().err
+
+
+def test_compile_errors_are_carets_not_tracebacks(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    bad = tmp_path / "bad.tova"
+    bad.write_text('edge "api" {\n  route GET "/x" => fn(req) { nope_unknown }\n}\n')
+    assert main(["cron", "run", str(bad), "anything"]) == 1
+    err = capsys.readouterr().err
+    assert "bad.tova:2:" in err and "^" in err and "Traceback" not in err
+    assert "\x1b[" not in err  # NO_COLOR

@@ -1,7 +1,9 @@
 import asyncio
 
 import pytest
+from hypothesis import given, strategies as st
 
+from console.merge import fill
 from console.model import Health, History, QueueState, StatValue, WorkerState
 from console.poller import Poller
 from console.sources.base import Contribution, SourceError
@@ -192,3 +194,14 @@ async def test_a_broken_when_down_still_never_escapes():
 
     snapshot = await Poller([Fragile(), ScriptedSource("fine", stat(2))], project="p", target="local").poll()
     assert snapshot.source("fragile").error == "down" and snapshot.stats[0].value == 2
+
+counts = st.none() | st.integers(0, 10**6)
+
+
+@given(st.builds(QueueState, name=st.just("q"), backlog_count=counts, acked=counts, retried=counts, dead_lettered=counts),
+       st.builds(QueueState, name=st.just("q"), backlog_count=counts, acked=counts, retried=counts, dead_lettered=counts))
+def test_fill_takes_what_the_other_source_knows_and_never_forgets(base, extra):
+    merged = fill(base, extra)
+    for field in ("backlog_count", "acked", "retried", "dead_lettered"):
+        theirs, ours = getattr(extra, field), getattr(base, field)
+        assert getattr(merged, field) == (theirs if theirs is not None else ours)
