@@ -100,7 +100,7 @@ class DashboardScreen(Screen):
             self.query_one(DeadLetterDetail).show(event.data_table.selected_letter)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        if isinstance(event.data_table, DeadLetterTable) and "-narrow" in self.classes:
+        if isinstance(event.data_table, DeadLetterTable):
             letter = event.data_table.selected_letter
             if letter is not None:
                 self.app.action_open_dead_letter(letter)
