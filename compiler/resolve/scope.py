@@ -61,6 +61,7 @@ class Resolver:
         self.used_js: set[str] = set()
         self.fn_stack: list[ast.Lambda | None] = []
         self.block_only_names: set[str] = set()  # bindings, env and secrets of any edge block
+        self.uses: set[Symbol] | None = None  # when set, collects every symbol the code refers to
         self.loop_depth: list[int] = [0]
 
     # ── declarations ─────────────────────────────────────────────────────────────────────────────
@@ -236,6 +237,8 @@ class Resolver:
                 self.unknown(node, scope)
             else:
                 node.symbol = symbol
+                if self.uses is not None:
+                    self.uses.add(symbol)
         elif kind in (ast.Number, ast.Bool, ast.Nil):
             return
         elif kind is ast.String:
