@@ -285,6 +285,8 @@ class ConsoleApp(App):
             else:
                 result = await call(self.session.replay, None, all=True, rate=rate, progress=progress)
             self.post_message(ActionFinished(*describe_replay(result, count if ids is None else None)))
+            if ids is not None and isinstance(self.screen, DeadLetterScreen):
+                self.call_later(self.pop_screen)  # the letter shown is gone from the store
         except Exception as error:
             self.post_message(ActionFinished(f"replay failed: {error}", False))
 

@@ -487,6 +487,17 @@ class FakeCloudflare:
         self.graphql_queries.append(body)
         if self.graphql_errors:
             return {"data": None, "errors": self.graphql_errors}
+        # what every GraphQL server validates before running anything: variables declared, used, given
+        header, _, selection = query.partition("{")
+        declared = dict(re.findall(r"\$(\w+)\s*:\s*([\w\[\]!]+)", header))
+        used = set(re.findall(r"\$(\w+)", selection))
+        problems = [f"Variable ${v} is not defined" for v in sorted(used - set(declared))]
+        problems += [f"Variable ${v} is never used" for v in sorted(set(declared) - used)]
+        problems += [f"Variable ${v} of required type {t} was not provided" for v, t in declared.items()
+                     if t.endswith("!") and variables.get(v) is None]
+        if problems:
+            return {"data": None, "errors": [{"message": m, "extensions": {"code": "GRAPHQL_VALIDATION_FAILED"}}
+                                             for m in problems]}
         if variables.get("accountTag") != self.account_id:
             return {"data": None, "errors": [{"message": "not authorized for that account", "path": ["viewer", "accounts"],
                                               "extensions": {"code": "authz"}}]}

@@ -188,3 +188,14 @@ async def test_on_another_machine_without_the_state_the_workers_are_found_on_the
         assert len(fake.writes()) == writes
     finally:
         await t.stop()
+
+
+async def test_the_fake_graphql_endpoint_rejects_a_query_with_undeclared_variables(fake, env, http):
+    # keeps the fake honest: a typo in the console's query would fail here as it would on Cloudflare
+    response = await http.post(f"{fake.base_url}/graphql", headers={"Authorization": f"Bearer {TOKEN}"},
+                               json={"query": "query Q($accountTag: string!) { viewer { accounts(filter: "
+                                              "{accountTag: $accountTag}) { workersInvocationsAdaptive(filter: "
+                                              "{scriptName: $script}) { sum { requests } } } } }",
+                                     "variables": {"accountTag": ACCOUNT}})
+    assert response.status_code == 200
+    assert response.json()["errors"][0]["message"] == "Variable $script is not defined"
