@@ -159,6 +159,9 @@ BAD = {
         'fn f(xs) {\n  for x in xs {\n    y = match x {\n      1 => { break }\n      _ => 2\n    }\n  }\n}\nedge {\n}\n',
         [(4, 14, "`break` inside an `if` or `match` used as a value: expected it directly inside `for` or `while`")], "break",
     ),
+    "lone surrogate escape": Bad(
+        'edge "api" {\n  route GET "/" => fn(req) { "a\\ud800b" }\n}\n', [(2, 32, "half of a surrogate pair")], "\\ud800",
+    ),
     # several independent mistakes in one run
     "several parse errors": Bad(
         'edge "api" {\n  kvv A\n  route get "/y" => fn(req) { 1 }\n  bogus\n}\n',

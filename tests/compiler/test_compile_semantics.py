@@ -43,6 +43,8 @@ CASES = {
     "interpolation reads values as str() does": ("fn main() {\n  o = { a: 1 }\n  \"{nil} {[1, 2]} {o} {{ b: 2 }.b} {true} {1.5}\"\n}", "nil [1,2] {\"a\":1} 2 true 1.5"),
     "single-quoted strings do not interpolate": ("fn main() {\n  'a {b} c'\n}", "a {b} c"),
     "escapes": ("fn main() {\n  \"tab\\tnew\\nquote\\\" back\\\\ tick` dollar$\\{x}\"\n}", "tab\tnew\nquote\" back\\ tick` dollar${x}"),
+    "numbers with leading zeros, underscores, hex and exponents": ("fn main() {\n  [007, 1_000, 0xff, 1.5e3, 2.50, -0.5]\n}", [7, 1000, 255, 1500.0, 2.5, -0.5]),
+    "control characters in interpolated strings": ("fn main() {\n  x = 1\n  s = \"a\\rb\\u00e9{x}\\t`\"\n  [len(s), s]\n}", [7, "a\rb\u00e91\t`"]),
     "arrays and objects": ("fn main() {\n  a = 1\n  key = \"dyn\"\n  base = { x: 1, y: 2 }\n  obj = { a, ...base, y: 3, [key]: true, \"quoted-key\": 4 }\n  list = [0, ...[1, 2], 3]\n  [obj, list, list[1], obj[\"quoted-key\"]]\n}", [{"a": 1, "x": 1, "y": 3, "dyn": True, "quoted-key": 4}, [0, 1, 2, 3], 1, 4]),
     "multi-line object literal": ("fn main() {\n  o = {\n    a: 1,\n    b: [\n      2,\n      3\n    ]\n    c: { d: 4 }\n  }\n  o.c.d + o.b[1]\n}", 7),
     "optional access and ??": ("fn main() {\n  o = { a: { b: 1 } }\n  xs = nil\n  [o?.a?.b, o.missing?.b ?? \"none\", xs?.[0] ?? \"empty\", 0 ?? 5, nil ?? 5]\n}", [1, "none", "empty", 0, 5]),
