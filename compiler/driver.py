@@ -66,16 +66,31 @@ def _compile(source: Source, out_dir: Path, stem: str) -> tuple[dict, dict[str, 
     return manifest, files
 
 
-def build(source: str | Path, out_dir: str | Path | None = None) -> BuildResult:
-    path = Path(source)
+def read_program(path: Path) -> tuple[Source, str]:
+    """The source and its stem (`pipeline.tova` -> `pipeline`), or a CompileError saying why not."""
     display = os.path.relpath(path) if not path.is_absolute() else str(path)
     try:
         src = Source.from_path(path, display)
     except (OSError, UnicodeDecodeError) as error:
         reason = getattr(error, "strerror", None) or str(error)
         raise CompileError([Diagnostic(display, 0, 0, f"cannot read the program: {reason}; expected a readable UTF-8 .tova file")]) from None
-    out = Path(out_dir) if out_dir is not None else path.parent / ".tova-out"
     stem = path.name.removesuffix(".tova") if path.name.endswith(".tova") else path.stem
+    return src, stem
+
+
+def check(source: str | Path, out_dir: str | Path | None = None) -> dict:
+    """Compile without writing anything (`tova build --check`): the manifest, or CompileError."""
+    path = Path(source)
+    src, stem = read_program(path)
+    out = Path(out_dir) if out_dir is not None else path.parent / ".tova-out"
+    manifest, _files = compile_source(src, out, stem)
+    return manifest
+
+
+def build(source: str | Path, out_dir: str | Path | None = None) -> BuildResult:
+    path = Path(source)
+    src, stem = read_program(path)
+    out = Path(out_dir) if out_dir is not None else path.parent / ".tova-out"
     manifest, files = compile_source(src, out, stem)
     files["manifest.json"] = json.dumps(manifest, indent=2) + "\n"
     try:

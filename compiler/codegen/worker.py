@@ -36,19 +36,29 @@ class WorkerEmitter:
         self.emitter = JsEmitter()
         self._shared: str | None = None
 
-    def shared_code(self) -> str:
-        """Types and top-level code, the same text in every module (so any block may use them)."""
+    def shared_code(self, worker: WorkerInfo | None = None) -> str:
+        """Types and top-level code the worker reaches (all of it without a worker), in source order:
+        a helper used by two blocks is emitted into both modules."""
+        if worker is not None:
+            return self.module_code(worker.used_types, worker.used_items)
         if self._shared is None:
-            lines = []
-            for decl in self.model.types:
-                names = [f.name for f in decl.fields]
-                params = ", ".join(names)
-                body = ", ".join(f"{JsEmitter.key(n)}: {n}" if not n.isidentifier() else n for n in names)
-                lines.append(f"function {decl.name}({params}) {{ return {{ {body} }}; }}")
-            for item in self.model.top_level:
-                lines.extend(self.emitter.stmt(item, ""))
-            self._shared = "\n".join(lines)
+            self._shared = self.module_code(None, None)
         return self._shared
+
+    def module_code(self, types: set | None, items: set | None) -> str:
+        lines = []
+        for decl in self.model.types:
+            if types is not None and decl.name not in types:
+                continue
+            names = [f.name for f in decl.fields]
+            params = ", ".join(names)
+            body = ", ".join(f"{JsEmitter.key(n)}: {n}" if not n.isidentifier() else n for n in names)
+            lines.append(f"function {decl.name}({params}) {{ return {{ {body} }}; }}")
+        for item in self.model.top_level:
+            if items is not None and id(item) not in items:
+                continue
+            lines.extend(self.emitter.stmt(item, ""))
+        return "\n".join(lines)
 
     def handler(self, node, indent: str = "  ") -> str:
         if isinstance(node, ast.Name):
@@ -66,7 +76,7 @@ class WorkerEmitter:
             runtime_source(),
             f"// ── compiled from {self.source_name} ──",
         ]
-        shared = self.shared_code()
+        shared = self.shared_code(worker)
         if shared:
             out.append(shared)
 
@@ -106,10 +116,12 @@ class WorkerEmitter:
             "  routes: [",
         ]
         for route in worker.routes:
+            lines.append(f"    // {self.source_name}:{route.span.line} route {route.method} {route.path}")
             lines.append(f"    {{ method: {js(route.method)}, path: {js(route.path)}, handler: {self.handler(route.handler, '    ')} }},")
         lines.append("  ],")
         lines.append("  schedules: [")
         for schedule in worker.schedules:
+            lines.append(f"    // {self.source_name}:{schedule.span.line} schedule {js(schedule.name)}")
             lines.append(f"    {{ name: {js(schedule.name)}, cron: {js(schedule.cron)}, run: {self.handler(schedule.handler, '    ')} }},")
         lines.append("  ],")
         lines.append("  consumers: [")
@@ -117,6 +129,9 @@ class WorkerEmitter:
             consumer = queue.consumer
             if consumer is None or consumer.worker != worker.key or consumer.handler is None:
                 continue
+            consume = next((c for c in worker.consumes if c.handler is consumer.handler), None)
+            if consume is not None:
+                lines.append(f"    // {self.source_name}:{consume.span.line} consume {consume.queue}")
             retries = consumer.settings.get("max_retries")
             lines.append(
                 f"    {{ queue: {js(queue.name)}, binding: {js(consumer.binding)}, "

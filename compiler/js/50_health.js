@@ -55,11 +55,18 @@ async function __tova_health(spec, env) {
     if (name === "check_memory") checks.memory = __tova_checkMemory();
     else checks[name] = { status: "unavailable", detail: "unknown check" };
   }
-  const bindings = health.bindings || [];
+  const bindings = [...(health.bindings || [])];
+  const opsBinding = spec.ops && spec.ops.d1;
+  const declared = bindings.some((binding) => binding.name === opsBinding);
+  if (opsBinding && !declared && env[opsBinding]) bindings.push({ kind: "d1", name: opsBinding });
   const results = await Promise.all(bindings.map((binding) => __tova_checkBinding(binding, env)));
   bindings.forEach((binding, i) => {
     checks[`${binding.kind}:${binding.name}`] = results[i];
   });
+  // Without the ops store the worker still serves, but dead letters, cron runs and counters go unrecorded.
+  if (opsBinding && !declared && !env[opsBinding]) {
+    checks[`d1:${opsBinding}`] = { status: "degraded", detail: "ops store not configured: dead letters, cron runs and queue counters are not recorded" };
+  }
   const statuses = Object.values(checks).map((check) => check.status);
   const status = statuses.includes("down") ? "down" : statuses.includes("degraded") ? "degraded" : "ok";
   return __tova_json(

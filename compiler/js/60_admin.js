@@ -140,7 +140,14 @@ async function __tova_listOwn(spec, db, url) {
   return __tova_listDeadLetters(db, { queues: queue ? [queue] : stores.map((store) => store.source), limit, cursor });
 }
 
+// Admin answers are live state and may hold message bodies: no cache may keep them.
 async function __tova_admin(spec, request, env, url) {
+  const response = await __tova_adminAnswer(spec, request, env, url);
+  response.headers.set("Cache-Control", "no-store");
+  return response;
+}
+
+async function __tova_adminAnswer(spec, request, env, url) {
   const denied = await __tova_authorize(request, env, spec.ops);
   if (denied) return denied;
   const path = url.pathname.slice(spec.ops.prefix.length).replace(/\/+$/, "") || "/";

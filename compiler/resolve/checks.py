@@ -119,8 +119,18 @@ class ProjectChecker:
             self.resolver.block_only_names.update(
                 s.name for s in edge.body if isinstance(s, (ast.Binding, ast.EnvVar, ast.Secret))
             )
+        item_uses: dict[int, set] = {}
         for item in top_level:
+            self.resolver.uses = set()
             self.resolver.stmt(item, module_scope)
+            item_uses[id(item)] = self.resolver.uses
+        self.resolver.uses = None
+        self.module_symbols = {
+            id(symbol): item
+            for item in top_level
+            for symbol in self.declared_symbols(item)
+        }
+        self.item_uses = item_uses
 
         workers = self.collect_workers(edges)
         queues = self.collect_queues(workers)
@@ -476,7 +486,55 @@ class ProjectChecker:
         return settings
 
     # ── code inside the blocks ──────────────────────────────────────────────────────────────────
+    @staticmethod
+    def declared_symbols(item) -> list:
+        if isinstance(item, ast.FnDecl):
+            return [item.symbol] if getattr(item, "symbol", None) is not None else []
+        found = []
+        stack = [item.target]
+        while stack:
+            pattern = stack.pop()
+            if isinstance(pattern, ast.NamePattern):
+                if getattr(pattern, "symbol", None) is not None:
+                    found.append(pattern.symbol)
+            elif isinstance(pattern, ast.ObjectPattern):
+                stack.extend(target for _key, target, _default in pattern.entries)
+                stack.extend([pattern.rest] if pattern.rest else [])
+            else:
+                stack.extend(item for item in pattern.items if item is not None)
+                stack.extend([pattern.rest] if pattern.rest else [])
+        return found
+
+    def used_module_code(self, uses: set) -> tuple[set[str], set[int]]:
+        """The type names and top-level items a worker needs: what it names, and what those name."""
+        types: set[str] = set()
+        items: set[int] = set()
+        pending = list(uses)
+        seen: set[int] = set()
+        while pending:
+            symbol = pending.pop()
+            if id(symbol) in seen:
+                continue
+            seen.add(id(symbol))
+            if symbol.kind == "type":
+                types.add(symbol.name)
+                continue
+            item = self.module_symbols.get(id(symbol))
+            if item is not None and id(item) not in items:
+                items.add(id(item))
+                pending.extend(self.item_uses.get(id(item), ()))
+        return types, items
+
     def resolve_worker(self, worker: WorkerInfo, module_scope: Scope) -> None:
+        resolver = self.resolver
+        resolver.uses = set()
+        try:
+            self.resolve_worker_code(worker, module_scope)
+        finally:
+            uses, resolver.uses = resolver.uses, None
+        worker.used_types, worker.used_items = self.used_module_code(uses)
+
+    def resolve_worker_code(self, worker: WorkerInfo, module_scope: Scope) -> None:
         resolver = self.resolver
         scope = Scope(module_scope)
         for binding in worker.bindings:

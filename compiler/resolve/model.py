@@ -55,6 +55,9 @@ class WorkerInfo:
     dead_letter_stores: list[str] = Factory(list)
     functions: list[ast.FnDecl] = Factory(list)
     constants: list[ast.Let] = Factory(list)
+    # the shared types and top-level items (by id) this worker's code reaches; only those are emitted
+    used_types: set = Factory(set)
+    used_items: set = Factory(set)
 
     def binding(self, name: str) -> BindingInfo | None:
         return next((b for b in self.bindings if b.name == name), None)

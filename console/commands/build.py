@@ -16,15 +16,21 @@ def register(subparsers) -> None:
     )
     parser.add_argument("file", metavar="FILE.tova", help="the Tova program to compile")
     parser.add_argument("--out", metavar="DIR", help="output folder (default: .tova-out beside FILE)")
+    parser.add_argument("--check", action="store_true", help="only report errors; write nothing (for editors and CI)")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     # imported here so `tova --help` and other commands do not pay for the compiler
     from compiler.diagnostics import CompileError
-    from compiler.driver import build
+    from compiler.driver import build, check
 
     try:
+        if args.check:
+            manifest = check(args.file, args.out)
+            workers = manifest["workers"]
+            print(f"{args.file}: no errors ({len(workers)} worker{'s' if len(workers) != 1 else ''}: {', '.join(w['name'] for w in workers)})")
+            return 0
         result = build(args.file, args.out)
     except CompileError as error:
         # colour only for a person at a terminal, and never when NO_COLOR is set (no-color.org)

@@ -151,6 +151,17 @@ BAD = {
     "arrow function": Bad(
         'fn f(a) {\n  g = (x) => x + 1\n  g(a)\n}\nedge {\n}\n', [(2, 11, "expected the end of the statement")], "=>",
     ),
+    "return inside an if used as a value": Bad(
+        'fn f(c) {\n  x = if c {\n    return 1\n  } else {\n    2\n  }\n  x\n}\nedge {\n}\n',
+        [(3, 5, "`return` inside an `if` or `match` used as a value")], "return 1",
+    ),
+    "break inside a match used as a value": Bad(
+        'fn f(xs) {\n  for x in xs {\n    y = match x {\n      1 => { break }\n      _ => 2\n    }\n  }\n}\nedge {\n}\n',
+        [(4, 14, "`break` inside an `if` or `match` used as a value: expected it directly inside `for` or `while`")], "break",
+    ),
+    "lone surrogate escape": Bad(
+        'edge "api" {\n  route GET "/" => fn(req) { "a\\ud800b" }\n}\n', [(2, 32, "half of a surrogate pair")], "\\ud800",
+    ),
     # several independent mistakes in one run
     "several parse errors": Bad(
         'edge "api" {\n  kvv A\n  route get "/y" => fn(req) { 1 }\n  bogus\n}\n',
@@ -280,3 +291,15 @@ def test_windows_line_endings_tabs_and_a_byte_order_mark(tmp_path):
     assert lines[2].split("| ", 1)[1] == "\t\t^^^^"
     program.write_bytes(program.read_bytes().replace(b"nope", b'"ok"'))
     assert build(program, tmp_path / "out").manifest["workers"][0]["routes"] == [{"method": "GET", "path": "/x"}]
+
+
+def test_check_mode_reports_without_writing(tmp_path):
+    good = tmp_path / "good.tova"
+    good.write_text('edge "api" {\n  route GET "/" => fn(req) { "hi" }\n}\n')
+    bad = tmp_path / "bad.tova"
+    bad.write_text(BAD["unknown identifier"].program)
+    ok = subprocess.run([sys.executable, "-m", "console.cli", "build", "--check", str(good)], cwd=ROOT, capture_output=True, text=True)
+    assert ok.returncode == 0 and "no errors (1 worker: good-api)" in ok.stdout
+    failed = subprocess.run([sys.executable, "-m", "console.cli", "build", "--check", str(bad)], cwd=ROOT, capture_output=True, text=True)
+    assert failed.returncode == 1 and "bad.tova:3:5: error: unknown identifier `foo`" in failed.stderr
+    assert not (tmp_path / ".tova-out").exists()

@@ -235,3 +235,28 @@ def test_named_handlers_block_functions_and_shared_top_level_functions(tmp_path,
     assert ran.returncode == 0, ran.stderr
     # the top-level `shout` works in both workers; the env default applies when the env lacks it
     assert json.loads(ran.stdout) == {"hello": "HI! ada", "handled": [[1, 2], "DONE!"], "retries": 5, "queue": "work"}
+
+
+def test_each_module_carries_the_top_level_code_it_reaches_and_no_more(tmp_path, node):
+    program = tmp_path / "reach.tova"
+    program.write_text(
+        "shared {\n  type Used {\n    a: Int\n  }\n  type Unused {\n    b: Int\n  }\n}\n"
+        "BASE = 40\nUNUSED_CONST = 1\n"
+        "fn inner() {\n  BASE + 2\n}\nfn outer() {\n  Used(inner())\n}\nfn lonely() {\n  0\n}\n"
+        'edge "a" {\n  route GET "/" => fn(req) { outer() }\n}\n'
+        'edge "b" {\n  route GET "/" => fn(req) { "b" }\n}\n'
+    )
+    result = build(program, tmp_path / "out")
+    a = (result.out_dir / "reach.edge.a.js").read_text().split("// ── compiled from")[1]
+    b = (result.out_dir / "reach.edge.b.js").read_text().split("// ── compiled from")[1]
+    for name in ("function Used(", "const BASE", "function inner(", "function outer("):
+        assert name in a and name not in b
+    for name in ("function Unused(", "UNUSED_CONST", "function lonely("):
+        assert name not in a and name not in b
+    code = (
+        f"const A = await import('data:text/javascript,' + encodeURIComponent({json.dumps(module_spec(result.out_dir / 'reach.edge.a.js') + 'export default __tova_spec;')})).then(m => m.default);\n"
+        "process.stdout.write(JSON.stringify(await A.routes[0].handler(new Request('http://x/'), {})));\n"
+    )
+    ran = run_node_module(node, code)
+    assert ran.returncode == 0, ran.stderr
+    assert json.loads(ran.stdout) == {"a": 42}

@@ -180,3 +180,12 @@ def _alive(pid: int | None) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
     except OSError:
         return False
+
+
+def test_a_malformed_secrets_file_stops_the_start_with_its_line(tmp_path: Path):
+    shutil.copytree(FIXTURE, tmp_path / ".tova-out")
+    (tmp_path / ".dev.vars").write_text("TOKEN=fine\nthis line has no equals sign\n")
+    runtime = LocalRuntime(tmp_path / ".tova-out" / "manifest.json")
+    with pytest.raises(LocalRuntimeError, match=r"\.dev\.vars:2: expected NAME=value"):
+        runtime.start()
+    assert not runtime.running

@@ -26,7 +26,7 @@ import httpx
 from console.model import LogLine, Memory
 from console.targets.local.cron_scheduler import CronScheduler
 from console.targets.local.installer import RuntimePaths, ensure_runtime
-from console.targets.local.secrets import ensure_secrets, read_secrets
+from console.targets.local.secrets import SecretsFileError, ensure_secrets, read_secrets
 
 RUNNER = Path(__file__).resolve().parents[3] / "runtime" / "runner.mjs"
 MIN_RUNTIME_NODE_MAJOR = 20  # miniflare 4's floor; the lock pins 22
@@ -114,6 +114,7 @@ class LocalRuntime:
         self.run_crons = run_crons
         self.clock = clock
         self._crons: CronScheduler | None = None
+        self._secrets: dict[str, str] | None = None  # as the workers got them at start
         self._process: subprocess.Popen[str] | None = None
         self._ready = _Ready()
         self._started = threading.Event()
@@ -130,7 +131,10 @@ class LocalRuntime:
             return
         paths = ensure_runtime(self.runtime_paths, progress)
         self._check_node(paths)
-        ensure_secrets(self.secrets_path, declared_secrets(self.manifest))
+        try:
+            self._secrets = ensure_secrets(self.secrets_path, declared_secrets(self.manifest))
+        except (SecretsFileError, OSError) as error:
+            raise LocalRuntimeError(f"cannot use the secrets file: {error}") from None
         self.state_dir.mkdir(parents=True, exist_ok=True)
         self._ready = _Ready()
         self._started.clear()
@@ -252,7 +256,13 @@ class LocalRuntime:
 
     @property
     def secrets(self) -> dict[str, str]:
-        return read_secrets(self.secrets_path)
+        """The values the running workers were started with (the file's, before the first start)."""
+        if self._secrets is None:
+            try:
+                return read_secrets(self.secrets_path)
+            except (SecretsFileError, OSError):
+                return {}
+        return dict(self._secrets)
 
     def secret(self, name: str) -> str | None:
         return self.secrets.get(name)

@@ -80,6 +80,9 @@ class DashboardScreen(Screen):
 
     @staticmethod
     def _dead_letter_count(snapshot: Snapshot) -> str:
+        if snapshot.queues and not any(q.is_dead_letter_queue for q in snapshot.queues):
+            # An empty table would read as "all fine"; say that nothing would catch dead messages.
+            return "no consumer sets a dead_letter_queue: failed messages are dropped"
         shown, total = len(snapshot.dead_letters), snapshot.dead_letter_total
         if total > shown:
             return f"{shown} of {total}"
@@ -100,7 +103,7 @@ class DashboardScreen(Screen):
             self.query_one(DeadLetterDetail).show(event.data_table.selected_letter)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        if isinstance(event.data_table, DeadLetterTable) and "-narrow" in self.classes:
+        if isinstance(event.data_table, DeadLetterTable):
             letter = event.data_table.selected_letter
             if letter is not None:
                 self.app.action_open_dead_letter(letter)

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import time
 
+from rich.text import Text
 from textual.widgets import RichLog
 
 from console.model import LogLine, Snapshot
 
+LEVEL_STYLE = {"error": "bold red", "warn": "yellow", "warning": "yellow", "debug": "dim"}
 
-def format_line(line: LogLine) -> str:
+
+def format_line(line: LogLine) -> Text:
     stamp = time.strftime("%H:%M:%S", time.localtime(line.time))
     level = "" if line.level in ("info", "log") else f" {line.level.upper()}"
-    return f"{stamp} {line.worker}{level}: {line.message}"
+    text = Text(f"{stamp} ", style="dim")
+    text.append(f"{line.worker}{level}: ", style=LEVEL_STYLE.get(line.level, "bold"))
+    text.append(line.message, style="red" if line.level == "error" else "")
+    return text
 
 
 class LogPane(RichLog):
@@ -34,7 +40,7 @@ class LogPane(RichLog):
                          min_width=20, **kwargs)
         self.border_title = "Logs"
         self._last: LogLine | None = None
-        self._all: list[str] = []
+        self._all: list[Text] = []
         self.filter_text = ""
 
     def show(self, snapshot: Snapshot) -> None:
@@ -48,12 +54,12 @@ class LogPane(RichLog):
         self._all = (self._all + lines)[-2000:]
         needle = self.filter_text.lower()
         for line in lines:
-            if needle in line.lower():
+            if needle in line.plain.lower():
                 self.write(line)
 
     def refilter(self, needle: str) -> None:
         self.filter_text = needle
         self.clear()
         for line in self._all:
-            if needle.lower() in line.lower():
+            if needle.lower() in line.plain.lower():
                 self.write(line)

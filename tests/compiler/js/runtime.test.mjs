@@ -191,7 +191,8 @@ describe("health", () => {
       health: { path: "/status", checks: ["check_memory"], bindings: [{ kind: "kv", name: "CACHE" }, { kind: "d1", name: "DB" }] },
     });
     const kv = { get: async () => null };
-    let res = await app.fetch(request("/status"), { CACHE: kv, DB: { prepare: () => ({ first: async () => ({ ok: 1 }) }) } }, {});
+    const db = { prepare: () => ({ first: async () => ({ ok: 1 }) }) };
+    let res = await app.fetch(request("/status"), { CACHE: kv, DB: db, TOVA_OPS: db }, {});
     let json = await body(res);
     assert.equal(res.status, 200);
     assert.equal(json.status, "ok");
@@ -205,6 +206,16 @@ describe("health", () => {
     assert.deepEqual(json.checks["d1:DB"], { status: "down", detail: "D1_ERROR: gone" });
     res = await app.fetch(request("/status"), { DB: { prepare: () => ({ first: async () => ({}) }) } }, {});
     assert.equal((await body(res)).checks["kv:CACHE"].detail, "binding CACHE is not configured");
+  });
+
+  test("the ops store is checked too, and its absence degrades rather than downs the worker", async () => {
+    const app = worker({ health: { path: "/healthz", checks: [], bindings: [] } });
+    let json = await body(await app.fetch(request("/healthz"), {}, {}));
+    assert.equal(json.status, "degraded");
+    assert.equal(json.checks["d1:TOVA_OPS"].status, "degraded");
+    json = await body(await app.fetch(request("/healthz"), { TOVA_OPS: { prepare: () => ({ first: async () => ({ ok: 1 }) }) } }, {}));
+    assert.equal(json.status, "ok");
+    assert.equal(json.checks["d1:TOVA_OPS"].status, "ok");
   });
 });
 
@@ -233,6 +244,11 @@ describe("admin routes", () => {
       assert.deepEqual(await body(res), { error: "not found" });
     }
     assert.equal(ran, 0);
+  });
+
+  test("admin answers are never cached", async () => {
+    const res = await app.fetch(request("/__tova/info", { headers: auth }), { TOVA_ADMIN_TOKEN: TOKEN }, {});
+    assert.equal(res.headers.get("Cache-Control"), "no-store");
   });
 
   test("a missing or wrong token is 401", async () => {

@@ -261,3 +261,18 @@ async def test_palette_offers_every_action_and_each_cron():
                 assert action.title in titles
         assert "Run cron now: hourly-report" in titles
         assert "Theme: tova-16" in titles
+
+
+async def test_a_real_compile_error_shows_file_line_and_caret(tmp_path):
+    # The real road: console_cmd's opener -> Project.load -> the compiler's CompileError (no runtime).
+    from console.commands.console_cmd import make_opener
+
+    source = tmp_path / "broken.tova"
+    source.write_text('edge "api" {\n  route GET "/x" => fn(req) {\n    { ok: true \n  }\n')
+    app = ConsoleApp(make_opener(source, "local", False), ConsoleConfig())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_until(pilot, lambda: "-failed" in app.screen.classes, "the compile error")
+        shown = str(app.screen.query_one("#startup-error").render())
+        assert "broken.tova:" in shown and "^" in shown, shown
+        assert "Traceback" not in shown
+        assert app.is_running
