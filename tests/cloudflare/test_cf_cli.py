@@ -121,3 +121,13 @@ def test_deploy_plan_shows_the_changes_and_makes_none(pipeline, fake, env, capsy
     assert fake.writes() == []
     with pytest.raises(SystemExit):  # --plan and --yes contradict each other
         main(["deploy", str(pipeline), "--plan", "--yes"])
+
+
+def test_deploy_of_a_program_that_does_not_compile_shows_the_caret_and_calls_nothing(fake, env, tmp_path, capsys):
+    pytest.importorskip("compiler.driver", reason="the compiler (helper `compiler`) is not on main yet")
+    source = tmp_path / "broken.tova"
+    source.write_text('edge "api" {\n  route GET "/x" => fn(req) { 1 + }\n}\n')
+    assert main(["deploy", str(source), "--yes"]) == 1
+    err = capsys.readouterr().err
+    assert "broken.tova:2:" in err and "^" in err
+    assert fake.calls == []
