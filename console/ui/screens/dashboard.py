@@ -80,6 +80,9 @@ class DashboardScreen(Screen):
 
     @staticmethod
     def _dead_letter_count(snapshot: Snapshot) -> str:
+        if snapshot.queues and not any(q.is_dead_letter_queue for q in snapshot.queues):
+            # An empty table would read as "all fine"; say that nothing would catch dead messages.
+            return "no consumer sets a dead_letter_queue: failed messages are dropped"
         shown, total = len(snapshot.dead_letters), snapshot.dead_letter_total
         if total > shown:
             return f"{shown} of {total}"

@@ -20,7 +20,7 @@ class StartupScreen(Screen):
     StartupScreen #startup-hint { color: $text-muted; margin-top: 1; }
     """
     BINDINGS = [
-        Binding("r", "app.retry_start", "Retry", id="startup-retry"),
+        Binding("r", "retry", "Retry", id="startup-retry"),
         Binding("q", "app.quit", "Quit", id="startup-quit"),
     ]
 
@@ -36,11 +36,21 @@ class StartupScreen(Screen):
             yield Static("starting…", id="startup-hint")
         yield Footer()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Retry means something only after a failure; while starting, the footer should not offer it.
+        if action == "retry":
+            return "-failed" in self.classes
+        return True
+
+    def action_retry(self) -> None:
+        self.app.action_retry_start()
+
     def progress(self, line: str) -> None:
         self.query_one(Log).write_line(line)
 
     def failed(self, text: str, compile_error: bool) -> None:
         self.add_class("-failed")
+        self.refresh_bindings()
         self.query_one("#startup-error", Static).update(text)
         hint = ("Fix the file and press r to compile again, or q to quit." if compile_error
                 else "Press r to try again, or q to quit.")
@@ -48,5 +58,6 @@ class StartupScreen(Screen):
 
     def restart(self) -> None:
         self.remove_class("-failed")
+        self.refresh_bindings()
         self.query_one(Log).clear()
         self.query_one("#startup-hint", Static).update("starting…")
