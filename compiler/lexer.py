@@ -232,7 +232,11 @@ class Lexer:
                 if pos + 1 < end and text[pos + 1] == "u":
                     digits = text[pos + 2 : pos + 6]
                     if len(digits) == 4 and all(c in "0123456789abcdefABCDEF" for c in digits):
-                        chunk.append(chr(int(digits, 16)))
+                        code = int(digits, 16)
+                        if 0xD800 <= code <= 0xDFFF:
+                            self.reporter.error(self.span(pos, pos + 6), "`\\u" + digits + "` is half of a surrogate pair: expected a whole character (write it directly)")
+                        else:
+                            chunk.append(chr(code))
                         pos += 6
                         continue
                 self.reporter.error(

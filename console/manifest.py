@@ -127,6 +127,20 @@ class Manifest:
     def dead_letter_store_workers(self) -> tuple[Worker, ...]:
         return tuple(w for w in self.workers if w.dead_letter_stores)
 
+    def dead_letter_names(self) -> set[str]:
+        """Names a user may give for a part of the dead-letter store: a DLQ or the queue it serves."""
+        return {name for q in self.queues if q.dead_letter_for for name in (q.name, q.dead_letter_for)}
+
+    def dead_letter_source(self, name: str) -> str:
+        """The source queue the store files a dead letter under (``jobs-dlq`` -> ``jobs``; ``jobs`` stays)."""
+        queue = self.queue(name)
+        return queue.dead_letter_for if queue is not None and queue.dead_letter_for else name
+
+    def dead_letter_store_of(self, name: str) -> Worker | None:
+        """The worker that serves the store of a DLQ or of its source queue."""
+        dlq = next((q.name for q in self.queues if q.dead_letter_for and name in (q.name, q.dead_letter_for)), None)
+        return next((w for w in self.workers if dlq in w.dead_letter_stores), None)
+
     def schedule_owner(self, name: str) -> Worker | None:
         return next((w for w in self.workers if any(s.name == name for s in w.schedules)), None)
 

@@ -177,30 +177,24 @@ class Session:
         return label() if callable(label) else self.target.name
 
     def _store_clients(self, queue: str | None = None) -> list[OpsClient]:
+        """The ops clients of the workers that hold the dead letters (of ``queue``, a DLQ or its source)."""
         manifest = self.project.manifest
         self._require_started()
-        if not manifest.dead_letter_store_workers():
-            raise ActionError(f"{manifest.project} has no dead-letter queue (no consumer sets dead_letter_queue)")
         workers = manifest.dead_letter_store_workers()
+        if not workers:
+            raise ActionError(f"{manifest.project} has no dead-letter queue (no consumer sets dead_letter_queue)")
         if queue is not None:
-            known = {q.dead_letter_for for q in manifest.queues if q.dead_letter_for} | {
-                q.name for q in manifest.queues if q.dead_letter_for}
+            known = manifest.dead_letter_names()
             if queue not in known:
-                raise ActionError(f"no dead-letter queue for {queue!r} (queues with one: {', '.join(sorted(known)) or 'none'})")
-            workers = tuple(w for w in workers if any(
-                q.name in w.dead_letter_stores and queue in (q.name, q.dead_letter_for) for q in manifest.queues))
-        clients = [self._ops[w.block] for w in workers if w.block in self._ops]
+                raise ActionError(f"no dead-letter queue for {queue!r} (queues with one: {', '.join(sorted(known))})")
+            workers = (manifest.dead_letter_store_of(queue),)
+        clients = [self._ops[w.block] for w in workers if w is not None and w.block in self._ops]
         if not clients:
             raise ActionError("the workers that hold the dead letters are not reachable on this target")
         return clients
 
-    @staticmethod
-    def _source_queue(queue: str | None, project: Project) -> str | None:
-        """The store filters by source queue; accept the DLQ's own name too."""
-        if queue is None:
-            return None
-        q = project.manifest.queue(queue)
-        return q.dead_letter_for if q is not None and q.dead_letter_for else queue
+    def _source_queue(self, queue: str | None) -> str | None:
+        return None if queue is None else self.project.manifest.dead_letter_source(queue)
 
     async def dead_letters(self, queue: str | None = None, limit: int = 500) -> tuple[list[DeadLetter], int]:
         """Dead letters (newest first) and the total, straight from the store(s)."""
@@ -208,7 +202,7 @@ class Session:
         total = 0
         for ops in self._store_clients(queue):
             try:
-                found, count = await list_dead_letters(ops, queue=self._source_queue(queue, self.project), cap=limit)
+                found, count = await list_dead_letters(ops, queue=self._source_queue(queue), cap=limit)
             except OpsError as exc:
                 raise ActionError(str(exc)) from None
             letters.extend(found)
@@ -265,7 +259,7 @@ class Session:
                     if left is not None and left <= 0:
                         break
                     result.merge(await dlq_actions.replay_all(
-                        ops, rate, self._source_queue(queue, self.project), progress, limit=left))
+                        ops, rate, self._source_queue(queue), progress, limit=left))
             else:
                 done = 0
                 for block, chunk in (await self._locate(list(ids or ()))).items():
@@ -285,7 +279,7 @@ class Session:
         try:
             if all:
                 for ops in self._store_clients(queue):
-                    deleted += await dlq_actions.delete(ops, all=True, queue=self._source_queue(queue, self.project))
+                    deleted += await dlq_actions.delete(ops, all=True, queue=self._source_queue(queue))
             else:
                 for block, chunk in (await self._locate(list(ids or ()))).items():
                     deleted += await dlq_actions.delete(self._ops[block], ids=chunk)

@@ -65,8 +65,10 @@ class JsEmitter:
         return self.name(node)
 
     def e_Number(self, node: ast.Number) -> str:
-        raw = node.raw.replace("_", "")
-        return raw
+        # from the value, not the text: JavaScript modules reject leading zeros (`007`) outright
+        if isinstance(node.value, float):
+            return repr(node.value)
+        return str(node.value)
 
     def e_String(self, node: ast.String) -> str:
         if all(isinstance(p, str) for p in node.parts):
@@ -74,7 +76,10 @@ class JsEmitter:
         out = ["`"]
         for part in node.parts:
             if isinstance(part, str):
-                out.append(part.replace("\\", "\\\\").replace("`", "\\`").replace("${", "\\${"))
+                # JSON's escapes are valid in a template literal, and keep a \r a \r (a raw one would
+                # be read as \n); then only the template's own specials need escaping
+                text = json.dumps(part, ensure_ascii=False)[1:-1]
+                out.append(text.replace("`", "\\`").replace("${", "\\${"))
             else:
                 # through str(): nil reads "nil" and lists/objects read as JSON, as `print` shows them
                 code = self.expr(part)

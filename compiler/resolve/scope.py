@@ -63,6 +63,9 @@ class Resolver:
         self.block_only_names: set[str] = set()  # bindings, env and secrets of any edge block
         self.uses: set[Symbol] | None = None  # when set, collects every symbol the code refers to
         self.loop_depth: list[int] = [0]
+        # how deep in an `if`/`match` used as a value we are, per function: that code runs in a
+        # generated inner function, where `return`, `break` and `continue` cannot reach out
+        self.value_depth: list[int] = [0]
 
     # ── declarations ─────────────────────────────────────────────────────────────────────────────
     def js_name(self, name: str, scope: Scope) -> str:
@@ -157,6 +160,11 @@ class Resolver:
         elif kind is ast.FnDecl:
             self.function(stmt.fn, scope)
         elif kind is ast.Return:
+            if self.value_depth[-1] > 0:
+                self.reporter.error(
+                    stmt.span,
+                    "`return` inside an `if` or `match` used as a value: expected the branch's value as its last expression",
+                )
             if stmt.value is not None:
                 self.expr(stmt.value, scope)
         elif kind is ast.Throw:
@@ -183,7 +191,8 @@ class Resolver:
         elif kind in (ast.Break, ast.Continue):
             if self.loop_depth[-1] == 0:
                 word = "break" if kind is ast.Break else "continue"
-                self.reporter.error(stmt.span, f"`{word}` outside a loop: expected it inside `for` or `while`")
+                where = "inside an `if` or `match` used as a value" if self.value_depth[-1] > 0 else "outside a loop"
+                self.reporter.error(stmt.span, f"`{word}` {where}: expected it directly inside `for` or `while`")
         elif kind is ast.Try:
             self.block(stmt.body, scope)
             if stmt.catch_body is not None:
@@ -194,7 +203,7 @@ class Resolver:
             if stmt.finally_body is not None:
                 self.block(stmt.finally_body, scope)
         elif kind is ast.MatchStmt:
-            self.expr(stmt.match, scope)
+            self.match(stmt.match, scope)
 
     def let(self, stmt: ast.Let, scope: Scope) -> None:
         self.expr(stmt.value, scope)
@@ -222,9 +231,11 @@ class Resolver:
             self.declare_pattern(inner, param.target, "param")
         self.fn_stack.append(fn)
         self.loop_depth.append(0)
+        self.value_depth.append(0)
         self.hoist(fn.body.body, inner)
         for stmt in fn.body.body:
             self.stmt(stmt, inner)
+        self.value_depth.pop()
         self.loop_depth.pop()
         self.fn_stack.pop()
 
@@ -282,23 +293,42 @@ class Resolver:
         elif kind is ast.Lambda:
             self.function(node, scope)
         elif kind is ast.IfExpr:
-            for cond, body in node.branches:
-                self.expr(cond, scope)
-                self.block(body, scope)
-            if node.orelse is not None:
-                self.block(node.orelse, scope)
+            self.enter_value()
+            try:
+                for cond, body in node.branches:
+                    self.expr(cond, scope)
+                    self.block(body, scope)
+                if node.orelse is not None:
+                    self.block(node.orelse, scope)
+            finally:
+                self.leave_value()
         elif kind is ast.Match:
-            self.expr(node.subject, scope)
-            for arm in node.arms:
-                inner = Scope(scope)
-                names = [p for p in arm.patterns if isinstance(p, ast.Name)]
-                if names and len(arm.patterns) > 1:
-                    self.reporter.error(names[0].span, "a name pattern binds the value: expected literals only when arms are joined with `|`")
-                for pattern in names:
-                    pattern.symbol = self.declare(inner, pattern.name, "const", pattern.span)
-                if arm.guard is not None:
-                    self.expr(arm.guard, inner)
-                self.block(arm.body, inner)
+            self.enter_value()
+            try:
+                self.match(node, scope)
+            finally:
+                self.leave_value()
+
+    def enter_value(self) -> None:
+        self.value_depth[-1] += 1
+        self.loop_depth.append(0)
+
+    def leave_value(self) -> None:
+        self.value_depth[-1] -= 1
+        self.loop_depth.pop()
+
+    def match(self, node: ast.Match, scope: Scope) -> None:
+        self.expr(node.subject, scope)
+        for arm in node.arms:
+            inner = Scope(scope)
+            names = [p for p in arm.patterns if isinstance(p, ast.Name)]
+            if names and len(arm.patterns) > 1:
+                self.reporter.error(names[0].span, "a name pattern binds the value: expected literals only when arms are joined with `|`")
+            for pattern in names:
+                pattern.symbol = self.declare(inner, pattern.name, "const", pattern.span)
+            if arm.guard is not None:
+                self.expr(arm.guard, inner)
+            self.block(arm.body, inner)
 
     def check_type_call(self, node: ast.Call) -> None:
         callee = node.callee

@@ -79,11 +79,10 @@ def check_queue(args: argparse.Namespace) -> Callable[[Project], str | None]:
     """Before the target starts: does the project keep dead letters at all, and for --queue?"""
 
     def check(project: Project) -> str | None:
-        dead_letter_queues = [q for q in project.manifest.queues if q.dead_letter_for]
-        if not dead_letter_queues:
+        known = project.manifest.dead_letter_names()
+        if not known:
             return f"{project.name} has no dead-letter queue (no consumer sets dead_letter_queue)"
         queue = getattr(args, "queue", None)
-        known = {q.name for q in dead_letter_queues} | {q.dead_letter_for for q in dead_letter_queues}
         if queue and queue not in known:
             return f"no dead-letter queue for {queue!r} (queues with one: {', '.join(sorted(known))})"
         return None

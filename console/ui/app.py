@@ -49,6 +49,12 @@ def describe_start_error(error: BaseException) -> tuple[str, bool]:
     return message, False
 
 
+def _project_replay_rate(session: object) -> float | None:
+    """The rate the session will use when the console sets none (tova.toml's [dlq] replay_rate)."""
+    config = getattr(getattr(session, "project", None), "config", None)
+    return getattr(config, "replay_rate", None)
+
+
 class ConsoleApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "tova console"
@@ -261,7 +267,8 @@ class ConsoleApp(App):
         if not total:
             self.notify("There are no dead letters to replay.")
             return
-        pace = f"at most {self.config.replay_rate:g} per second" if self.config.replay_rate else "rate limited"
+        rate = self.config.replay_rate or _project_replay_rate(self.session)
+        pace = f"at most {rate:g} per second" if rate else "rate limited"
         self._ask(f"Replay all {total} dead letter(s) to their source queues, {pace}?",
                   lambda: self._replay(None, total), "Replay all")
 

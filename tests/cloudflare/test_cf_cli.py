@@ -44,14 +44,18 @@ def test_confirm_asks_on_a_terminal():
     assert confirm("Deploy?", _Tty("\n"), io.StringIO()) is False
 
 
+def copy_example(source: Path, tmp_path: Path) -> Path:
+    pytest.importorskip("compiler.driver", reason="the compiler (helper `compiler`) is not on main yet")
+    if not source.exists():
+        pytest.skip(f"{source.relative_to(source.parents[2])} is not on main yet")
+    folder = tmp_path / source.parent.name
+    shutil.copytree(source.parent, folder, ignore=shutil.ignore_patterns(".tova-out", ".tova", ".dev.vars"))
+    return folder / source.name
+
+
 @pytest.fixture
 def pipeline(tmp_path):
-    pytest.importorskip("compiler.driver", reason="the compiler (helper `compiler`) is not on main yet")
-    if not PIPELINE.exists():
-        pytest.skip("examples/pipeline/pipeline.tova is not on main yet")
-    folder = tmp_path / "pipeline"
-    shutil.copytree(PIPELINE.parent, folder, ignore=shutil.ignore_patterns(".tova-out", ".tova", ".dev.vars"))
-    return folder / "pipeline.tova"
+    return copy_example(PIPELINE, tmp_path)
 
 
 def test_deploy_refuses_without_yes_when_there_is_no_terminal(pipeline, fake, env, monkeypatch, capsys):
@@ -121,3 +125,26 @@ def test_deploy_plan_shows_the_changes_and_makes_none(pipeline, fake, env, capsy
     assert fake.writes() == []
     with pytest.raises(SystemExit):  # --plan and --yes contradict each other
         main(["deploy", str(pipeline), "--plan", "--yes"])
+
+
+def test_deploy_of_a_program_that_does_not_compile_shows_the_caret_and_calls_nothing(fake, env, tmp_path, capsys):
+    pytest.importorskip("compiler.driver", reason="the compiler (helper `compiler`) is not on main yet")
+    source = tmp_path / "broken.tova"
+    source.write_text('edge "api" {\n  route GET "/x" => fn(req) { 1 + }\n}\n')
+    assert main(["deploy", str(source), "--yes"]) == 1
+    err = capsys.readouterr().err
+    assert "broken.tova:2:" in err and "^" in err
+    assert fake.calls == []
+
+
+def test_the_jobs_example_deploys_its_dead_letter_queue_and_then_changes_nothing(fake, env, tmp_path, capsys):
+    jobs = copy_example(PIPELINE.parents[1] / "jobs" / "jobs.tova", tmp_path)
+    assert main(["deploy", str(jobs), "--yes"]) == 0
+    capsys.readouterr()
+    consumers = [c for queue in fake.consumers.values() for c in queue]
+    assert any(c["dead_letter_queue"] for c in consumers)  # the source queue names its DLQ
+    dlqs = {c["dead_letter_queue"] for c in consumers if c["dead_letter_queue"]}
+    assert dlqs <= {q["queue_name"] for q in fake.queues}
+    writes = len(fake.writes())
+    assert main(["deploy", str(jobs), "--yes"]) == 0
+    assert "nothing to change" in capsys.readouterr().out and len(fake.writes()) == writes

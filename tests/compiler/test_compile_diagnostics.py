@@ -151,6 +151,17 @@ BAD = {
     "arrow function": Bad(
         'fn f(a) {\n  g = (x) => x + 1\n  g(a)\n}\nedge {\n}\n', [(2, 11, "expected the end of the statement")], "=>",
     ),
+    "return inside an if used as a value": Bad(
+        'fn f(c) {\n  x = if c {\n    return 1\n  } else {\n    2\n  }\n  x\n}\nedge {\n}\n',
+        [(3, 5, "`return` inside an `if` or `match` used as a value")], "return 1",
+    ),
+    "break inside a match used as a value": Bad(
+        'fn f(xs) {\n  for x in xs {\n    y = match x {\n      1 => { break }\n      _ => 2\n    }\n  }\n}\nedge {\n}\n',
+        [(4, 14, "`break` inside an `if` or `match` used as a value: expected it directly inside `for` or `while`")], "break",
+    ),
+    "lone surrogate escape": Bad(
+        'edge "api" {\n  route GET "/" => fn(req) { "a\\ud800b" }\n}\n', [(2, 32, "half of a surrogate pair")], "\\ud800",
+    ),
     # several independent mistakes in one run
     "several parse errors": Bad(
         'edge "api" {\n  kvv A\n  route get "/y" => fn(req) { 1 }\n  bogus\n}\n',

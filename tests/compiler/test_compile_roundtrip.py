@@ -121,3 +121,73 @@ def test_random_expressions_compute_what_the_model_says(node):
         if "error" in got or json.dumps(got.get("value")) != json.dumps(value):
             mismatches.append((source, value, got))
     assert mismatches == []
+
+
+# ── random statement nests: loops, value-position if/match, jumps, awaits, lambdas ─────────────────
+def random_block(rng: random.Random, depth: int, names: list[str]) -> list[str]:
+    lines = []
+    for _ in range(rng.randint(1, 3)):
+        lines.extend(random_statement(rng, depth, names))
+    return lines
+
+
+def random_value(rng: random.Random, depth: int, names: list[str]) -> str:
+    choice = rng.random()
+    if depth <= 0 or choice < 0.4:
+        return rng.choice(names + ["1", '"s {1 + 2}"', "nil", "[1, 2]", "{ a: 1 }"])
+    if choice < 0.55:
+        body = "\n".join(random_block(rng, depth - 1, names))
+        return f"if {rng.choice(names)} {{\n{body}\n}} else {{\n{rng.choice(names)}\n}}"
+    if choice < 0.7:
+        body = "\n".join(random_block(rng, depth - 1, names))
+        return f"match {rng.choice(names)} {{\n1 => {{\n{body}\n}}\n_ => 2\n}}"
+    if choice < 0.8:
+        return f"fn(q) {{\n" + "\n".join(random_block(rng, depth - 1, names + ["q"])) + "\n}"
+    if choice < 0.9:
+        return f"await Promise.resolve({rng.choice(names)})"
+    return f"[{rng.choice(names)}] |> map(fn(v) v) |> len()"
+
+
+def random_statement(rng: random.Random, depth: int, names: list[str]) -> list[str]:
+    choice = rng.random()
+    if depth <= 0 or choice < 0.25:
+        name = f"v{rng.randint(0, 99)}"
+        return [f"{name} = {random_value(rng, depth - 1, names)}"]
+    if choice < 0.35:
+        return [rng.choice(["break", "continue", "return 1", "return"])]
+    if choice < 0.5:
+        return [f"for item in [1, 2] {{"] + random_block(rng, depth - 1, names + ["item"]) + ["}"]
+    if choice < 0.6:
+        return [f"while {rng.choice(names)} {{"] + random_block(rng, depth - 1, names) + ["}"]
+    if choice < 0.7:
+        return ["try {"] + random_block(rng, depth - 1, names) + ["} catch e {"] + random_block(rng, depth - 1, names + ["e"]) + ["}"]
+    if choice < 0.8:
+        return [f"match {rng.choice(names)} {{", "1 => {"] + random_block(rng, depth - 1, names) + ["}", "_ => 0", "}"]
+    if choice < 0.9:
+        return [f"if {rng.choice(names)} {{"] + random_block(rng, depth - 1, names) + ["} elif x {"] + random_block(rng, depth - 1, names) + ["}"]
+    return [random_value(rng, depth, names)]
+
+
+def test_random_statement_nests_compile_to_javascript_that_parses(node, tmp_path):
+    rng = random.Random(99)
+    sources, accepted = [], 0
+    for i in range(300):
+        body = "\n".join(random_block(rng, 4, ["x"]))
+        text = f"fn f{i}(x) {{\n{body}\n}}\nedge {{\n  route GET \"/\" => fn(req) {{ f{i}(1) }}\n}}\n"
+        try:
+            _manifest, files = compile_source(Source(text, "r.tova"), tmp_path, "r")
+        except CompileError:
+            continue
+        accepted += 1
+        js = next(body for name, body in files.items() if name.endswith(".js"))
+        sources.append("'use strict';\n" + js.replace("export default __tova_createWorker(__tova_spec);", ""))
+    assert accepted >= 50, "the generator should mostly produce valid programs"
+    program = (
+        "const AsyncFunction = (async () => {}).constructor;\nconst bad = [];\n"
+        f"const sources = {json.dumps(sources)};\n"
+        "sources.forEach((src, i) => { try { new AsyncFunction(src); } catch (e) { bad.push([i, String(e)]); } });\n"
+        "process.stdout.write(JSON.stringify(bad));\n"
+    )
+    result = run_node_module(node, program)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == []

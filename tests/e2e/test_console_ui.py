@@ -134,7 +134,7 @@ async def test_dead_letter_replay_cron_and_a_killed_runtime(tmp_path):
         assert "down" in panel.plain_text
         assert app.is_running
         await pilot.press("S", "y")
-        await wait_until(pilot, lambda: "runtime restarted" in app.status_line.note, "the restart", bound=60)
+        await wait_until(pilot, lambda: "runtime restarted" in app.status_line.note, "the restart")
         await wait_until(pilot, lambda: all(w.health == Health.OK for w in app.snapshot.workers),
                          "the workers healthy again")
 

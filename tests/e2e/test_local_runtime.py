@@ -70,7 +70,9 @@ def test_queue_is_shared_and_consumer_writes_shared_storage(runtime: LocalRuntim
     image = httpx.get(front + "/files/n1")
     assert image.content == b"\x89PNG-bytes" and image.headers["content-type"] == "image/png"
     # the trigger from the second migration fired on the consumer's update
-    assert {"note": "n1", "what": "status;done"} in httpx.get(front + "/audit").json()
+    audit = httpx.get(front + "/audit").json()
+    assert {"note": "n1", "what": "status;done"} in audit
+    assert {"note": "seed", "what": "semi;colon 'quoted'; -- not a comment"} in audit
     eventually(lambda: any(l.worker == "back" and l.message == "back processed n1" for l in runtime.recent_logs()))
 
 

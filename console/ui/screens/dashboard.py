@@ -10,7 +10,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer
+from textual.widgets import DataTable, Footer, Static
 
 from console.model import CronState, DeadLetter, History, Snapshot
 from console.ui.widgets.cron_table import CronTable
@@ -48,6 +48,8 @@ class DashboardScreen(Screen):
             with Horizontal(id="dead-letters", classes="view -current"):
                 with Vertical(id="dead-letter-list"):
                     yield DeadLetterTable(id="dead-letter-table")
+                    yield Static("No dead letters: every message was processed or is still being retried.",
+                                 id="dead-letters-empty")
                 yield DeadLetterDetail(id="dead-letter-detail")
             with Horizontal(id="lower-bottom"):
                 with Vertical(id="crons", classes="view"):
@@ -74,6 +76,7 @@ class DashboardScreen(Screen):
         self.query_one(CronTable).show(snapshot)
         self.query_one(LogPane).show(snapshot)
         set_subtitle(self.query_one("#dead-letter-list"), self._dead_letter_count(snapshot))
+        self.query_one("#dead-letter-list").set_class(not snapshot.dead_letters, "-empty")
         self.query_one(ViewBar).set_counts(**{"dead-letters": snapshot.dead_letter_total,
                                                "crons": len(snapshot.crons)})
         self.query_one(DeadLetterDetail).show(table.selected_letter)

@@ -18,6 +18,10 @@ def test_manifest_reads_workers_queues_and_dead_letter_stores():
     assert m.queue("jobs").consumer.dead_letter_queue == "jobs-dlq"
     assert m.queue("jobs-dlq").dead_letter_for == "jobs"
     assert m.schedule_owner("cleanup").block == "api"
+    assert m.dead_letter_names() == {"jobs", "jobs-dlq"}
+    assert m.dead_letter_source("jobs-dlq") == "jobs" and m.dead_letter_source("jobs") == "jobs"
+    assert m.dead_letter_store_of("jobs").block == "worker" and m.dead_letter_store_of("jobs-dlq").block == "worker"
+    assert m.dead_letter_store_of("nope") is None
     assert m.migrations[0].dir == (FIXTURES.parent / "migrations").resolve()
 
 

@@ -276,3 +276,12 @@ async def test_a_real_compile_error_shows_file_line_and_caret(tmp_path):
         assert "broken.tova:" in shown and "^" in shown, shown
         assert "Traceback" not in shown
         assert app.is_running
+
+
+async def test_an_empty_dead_letter_table_says_so():
+    app, _ = make_app(FakeSession(dead_letters=0))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: app.snapshot is not None, "the first poll")
+        await pilot.pause()
+        empty = app.dashboard.query_one("#dead-letters-empty")
+        assert empty.display and "No dead letters" in str(empty.render())
