@@ -665,5 +665,5 @@ async function main() {
   }
 }
 
-// Imported (by tests of splitSql) it only defines; run as a program it starts the runtime.
+// Imported (tests/console/targets/local/test_runner_sql.py) it only defines; run, it starts the runtime.
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) main();
