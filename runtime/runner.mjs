@@ -110,6 +110,49 @@ function consumerOptions(consumer) {
   return options;
 }
 
+// Every worker gets a tail worker of its own (the events carry no script name locally), which hands
+// each invocation's summary to the runner: one request line per fetch, like `wrangler dev` prints.
+const TAIL_PREFIX = "__tova_tail_";
+const TAIL_SCRIPT = `export default {
+  async tail(events, env) {
+    await env.RUNNER.fetch("http://runner/tail", { method: "POST", body: JSON.stringify(events) });
+  },
+};`;
+
+function requestLines(worker, manifest) {
+  const health = worker.health?.path ?? "/healthz";
+  const opsPrefix = manifest.ops?.prefix ?? "/__tova";
+  return async (request) => {
+    // The console polls health and the ops routes every few seconds; those lines would drown the rest.
+    for (const trace of JSON.parse(await request.text())) {
+      const event = trace.event ?? {};
+      if (!event.request) continue;
+      const url = new URL(event.request.url);
+      if (url.pathname === health || url.pathname === opsPrefix || url.pathname.startsWith(`${opsPrefix}/`)) continue;
+      const status = event.response?.status;
+      const result = status !== undefined ? String(status) : `-> ${trace.outcome}`;
+      emit({
+        event: "log",
+        worker: worker.block,
+        level: "debug",
+        message: `${event.request.method} ${url.pathname}${url.search} ${result}`,
+        time: trace.eventTimestamp ?? Date.now(),
+      });
+    }
+    return new Response(null, { status: 204 });
+  };
+}
+
+function tailWorkerOptions(manifest, worker) {
+  return {
+    name: TAIL_PREFIX + worker.block,
+    modules: true,
+    script: TAIL_SCRIPT,
+    compatibilityDate: manifest.compatibility_date,
+    serviceBindings: { RUNNER: requestLines(worker, manifest) },
+  };
+}
+
 function workerOptions(manifest, outDir, worker, secrets, varOverrides, port) {
   const bindings = {};
   // As with wrangler, a .dev.vars entry overrides an env default locally; --var overrides both.
@@ -153,6 +196,7 @@ function workerOptions(manifest, outDir, worker, secrets, varOverrides, port) {
     queueConsumers,
     unsafeDirectSockets: [{ host: "127.0.0.1", port }],
     unsafeInspectorProxy: true,
+    tails: [TAIL_PREFIX + worker.block],
   };
 }
 
@@ -532,6 +576,8 @@ async function main() {
   const forward = (level) => (chunk) => {
     for (const line of String(chunk).split(/\r?\n/)) {
       if (!line.trim() || (attributed() && !/\.c\+\+:\d+/.test(line))) continue;
+      // workerd's own note of a JavaScript error the worker's inspector already reported with its worker
+      if (attributed() && /Uncaught exception: .*jsg\.\w*Error/.test(line)) continue;
       if (/^stack:( \S+@[0-9a-f]+)+$/.test(line)) continue; // raw addresses of a workerd crash: noise to a reader
       emit({ event: "log", worker: "runtime", level, message: line, time: Date.now() });
     }
@@ -576,9 +622,12 @@ async function main() {
     d1Persist: path.join(state, "d1"),
     r2Persist: path.join(state, "r2"),
     cachePersist: path.join(state, "cache"),
-    workers: manifest.workers.map((worker) =>
-      workerOptions(manifest, outDir, worker, secrets, args.vars, ports[worker.block] ?? 0),
-    ),
+    workers: [
+      ...manifest.workers.map((worker) =>
+        workerOptions(manifest, outDir, worker, secrets, args.vars, ports[worker.block] ?? 0),
+      ),
+      ...manifest.workers.map((worker) => tailWorkerOptions(manifest, worker)),
+    ],
   });
 
   process.on("SIGTERM", () => stop(0));

@@ -4,7 +4,8 @@ Saving the program (or tova.toml, or a migration) rebuilds it and restarts the w
 ports; a compile error is shown with its caret and the previous build keeps running.
 
 A thin command over ``LocalRuntime``: the same runtime the console's local target and the tests use.
-Logs go to stdout, one line per message, prefixed with the worker's name; progress goes to stderr.
+Logs go to stdout, one line per message (and one dim line per request and queue batch), prefixed with
+the worker's name; progress goes to stderr.
 State (KV, D1, R2) persists in ``.tova-out/state/``, so a second ``tova dev`` finds its data again.
 """
 

@@ -107,10 +107,24 @@ def test_console_output_is_attributed_to_its_worker(runtime: LocalRuntime, event
     assert not [l for l in runtime.recent_logs() if "front says" in l.message and l.worker == "runtime"]
 
 
-def test_uncaught_error_is_logged_for_its_worker(runtime: LocalRuntime, eventually):
+def test_uncaught_error_is_logged_once_for_its_worker(runtime: LocalRuntime, eventually):
     response = httpx.get(runtime.urls["front"] + "/throw")
     assert response.status_code == 500
-    eventually(lambda: [l for l in runtime.recent_logs() if l.worker == "front" and "front exploded" in l.message])
+    eventually(lambda: [l for l in runtime.recent_logs() if l.message == "GET /throw -> exception"])
+    lines = [l for l in runtime.recent_logs() if "front exploded" in l.message]
+    assert [(l.worker, l.level) for l in lines] == [("front", "error")]
+
+
+def test_each_request_gets_a_debug_line_except_health_and_ops(runtime: LocalRuntime, eventually):
+    front = runtime.urls["front"]
+    httpx.get(front + "/healthz")
+    httpx.get(front + "/__tova/info")
+    httpx.get(front + "/env?probe=1")
+    httpx.get(front + "/nowhere")
+    eventually(lambda: [l for l in runtime.recent_logs() if l.message == "GET /nowhere 404"])
+    lines = [l for l in runtime.recent_logs() if l.worker == "front" and l.level == "debug"]
+    assert "GET /env?probe=1 200" in [l.message for l in lines]
+    assert not [l for l in lines if "/healthz" in l.message or "/__tova" in l.message]
 
 
 def test_scheduled_handler_runs_on_demand(runtime: LocalRuntime, eventually):

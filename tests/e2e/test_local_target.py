@@ -44,12 +44,16 @@ async def test_target_runs_the_project_and_its_sources_report(project: Project):
             assert await target.trigger_scheduled("back") == "ok"
             for _ in range(200):  # the log line arrives on the runner's thread
                 logs = (await logs_source.poll()).logs
-                if any(l.worker == "back" and l.message.startswith("back tick") for l in logs):
+                requested = any(l.message == "GET /log 200" for l in target.runtime.recent_logs())
+                if requested and any(l.worker == "back" and l.message.startswith("back tick") for l in logs):
                     break
                 await __import__("asyncio").sleep(0.05)
             assert any(l.worker == "front" and l.message.startswith("front says") for l in logs)
             assert any(l.worker == "back" and l.message == "back tick */5 * * * *" for l in logs)
             assert [l.time for l in logs] == sorted(l.time for l in logs)
+            # request lines are for `tova dev`; the console's own polling must not fill its log pane
+            assert any(l.message == "GET /log 200" for l in target.runtime.recent_logs())
+            assert not [l for l in logs if l.level == "debug"]
     finally:
         await target.stop()
     # A stopped runtime makes its sources fail (marked down by the poller), never hang or crash.

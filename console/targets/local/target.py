@@ -108,7 +108,10 @@ class RuntimeMemorySource:
 
 
 class RuntimeLogsSource:
-    """The most recent log lines of every worker (and of the runtime itself), oldest first."""
+    """The most recent log lines of every worker (and of the runtime itself), oldest first.
+
+    Debug lines (one per request, one per queue batch) are left to `tova dev`: the console's own polling
+    of the stats endpoint would otherwise fill its log pane with itself."""
 
     name = "logs"
 
@@ -116,7 +119,7 @@ class RuntimeLogsSource:
         self.runtime = runtime
 
     async def poll(self) -> Contribution:
-        lines = tuple(self.runtime.recent_logs()[-LOG_LINES_SHOWN:])
+        lines = tuple([line for line in self.runtime.recent_logs() if line.level != "debug"][-LOG_LINES_SHOWN:])
         if not self.runtime.running:
             # The lines stay visible (they often say why), but the source is down.
             raise SourceError("the local runtime is not running" + (f"; last line: {lines[-1].message}" if lines else ""))
