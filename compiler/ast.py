@@ -388,7 +388,7 @@ class Consume:
     handler: Expr  # Lambda or Name
 
 
-EdgeStmt = (Target, Binding, EnvVar, Secret, Cors, Health, OnError, Middleware, Route, Schedule, Consume, FnDecl, Let)
+EdgeStmt = (Target, Binding, EnvVar, Secret, Cors, Health, OnError, Middleware, Route, Schedule, Consume, FnDecl)
 
 
 @record

@@ -58,6 +58,10 @@ class CompileError(Exception):
         return "\n\n".join(parts[:-1]) + "\n" + parts[-1]
 
 
+class ParseError(Exception):
+    """Unwinds the parser to the nearest statement boundary; its diagnostic is already recorded."""
+
+
 class Reporter:
     """Collects diagnostics for one source file."""
 

@@ -7,6 +7,7 @@ of a statement directly inside an edge block, so user code may still name a vari
 from __future__ import annotations
 
 from compiler import ast
+from compiler.diagnostics import ParseError
 
 BINDING_KINDS = ("kv", "sql", "storage", "queue")
 EDGE_WORDS = (
@@ -45,9 +46,7 @@ class EdgeStatements:
                 if stmt is not None:
                     body.append(stmt)
                 self.end_statement()
-            except Exception as error:  # ParseError: resynchronise at the next statement
-                if type(error).__name__ != "ParseError":
-                    raise
+            except ParseError:
                 self.synchronize()
             self.skip_newlines()
         end = self.advance() if self.tok.is_op("}") else self.tok

@@ -7,7 +7,7 @@ reports several independent mistakes instead of stopping at the first.
 from __future__ import annotations
 
 from compiler import ast
-from compiler.diagnostics import Reporter
+from compiler.diagnostics import ParseError, Reporter
 from compiler.edge import EdgeStatements
 from compiler.lexer import Token, tokenize
 from compiler.source import Source, Span
@@ -16,10 +16,6 @@ MAX_ERRORS = 25
 
 ASSIGN_OPS = ("=", "+=", "-=", "*=", "/=", "%=")
 COMPARISON = ("==", "!=", "<", "<=", ">", ">=")
-
-
-class ParseError(Exception):
-    """Unwinds to the nearest statement boundary; the diagnostic is already recorded."""
 
 
 class Parser(EdgeStatements):
@@ -634,7 +630,7 @@ class Parser(EdgeStatements):
     def parse_postfix(self, expr):
         while True:
             token = self.tok
-            if token.is_op("(") :
+            if token.is_op("("):
                 args, end = self.parse_args()
                 expr = ast.Call(expr.span.to(end), expr, args)
             elif token.is_op(".") or token.is_op("?.") or self.continues_on_next_line(".", "?."):

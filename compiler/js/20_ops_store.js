@@ -250,7 +250,9 @@ async function __tova_deleteDeadLetter(db, id) {
   return result.meta ? result.meta.changes : 0;
 }
 
-async function __tova_rememberReplay(db, row, now = Date.now()) {
+// After a successful send: the entry leaves the store, and its lineage is kept so that, should the
+// body die again, the new dead letter shows `replays` and the first death's `first_seen`.
+async function __tova_retireReplayed(db, row, now = Date.now()) {
   const fingerprint = await __tova_fingerprint(row.queue, row.body);
   await db.batch([
     db.prepare("DELETE FROM tova_replays WHERE replayed_at < ?").bind(now - __tova_REPLAY_LINEAGE_MS),
@@ -258,6 +260,7 @@ async function __tova_rememberReplay(db, row, now = Date.now()) {
       `INSERT INTO tova_replays (fingerprint, queue, replays, first_seen, replayed_at) VALUES (?1, ?2, ?3, ?4, ?5)
        ON CONFLICT(fingerprint) DO UPDATE SET replays = ?3, first_seen = MIN(first_seen, ?4), replayed_at = ?5`,
     ).bind(fingerprint, row.queue, (row.replays || 0) + 1, row.first_seen, now),
+    db.prepare("DELETE FROM tova_dead_letters WHERE id = ?").bind(row.id),
   ]);
 }
 

@@ -74,15 +74,17 @@ async function __tova_replay(spec, env, body) {
   if (max !== null && !(Number.isInteger(max) && max >= 0)) throw new __tova_BadRequest("max must be a whole number");
   const selection = __tova_selection(body);
   const queues = __tova_ownQueues(spec, selection.queue);
-  // Never load more than one request can send within its time budget.
+  // Never load more than one request can send within its time budget (named ids are few by nature).
   const fits = Math.floor((rate * __tova_REPLAY_BUDGET_MS) / 1000) + 1;
-  const rows = await __tova_selectDeadLetters(db, { ids: selection.ids, queues, max: max === null ? fits : Math.min(max, fits) });
+  const cap = max === null ? fits : Math.min(max, fits);
+  let rows = await __tova_selectDeadLetters(db, { ids: selection.ids, queues, max: selection.ids ? null : cap });
 
   const replayed = [];
   const failed = [];
   if (selection.ids) {
     const found = new Set(rows.map((row) => row.id));
     for (const id of selection.ids) if (!found.has(id)) failed.push({ id, error: "not in this worker's dead-letter store" });
+    rows = rows.slice(0, cap);
   }
   const started = Date.now();
   for (let i = 0; i < rows.length; i++) {
@@ -102,8 +104,7 @@ async function __tova_replay(spec, env, body) {
     }
     // Only now, with the message safely back on its queue, may it leave the store.
     try {
-      await __tova_rememberReplay(db, row);
-      await __tova_deleteDeadLetter(db, row.id);
+      await __tova_retireReplayed(db, row);
       replayed.push(row.id);
     } catch (err) {
       failed.push({ id: row.id, error: `sent to ${row.queue}, but still in the store (replaying it again would duplicate it): ${__tova_errorMessage(err)}` });

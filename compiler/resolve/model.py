@@ -54,7 +54,6 @@ class WorkerInfo:
     consumes: list[ast.Consume] = Factory(list)
     dead_letter_stores: list[str] = Factory(list)
     functions: list[ast.FnDecl] = Factory(list)
-    constants: list[ast.Let] = Factory(list)
     # the shared types and top-level items (by id) this worker's code reaches; only those are emitted
     used_types: set = Factory(set)
     used_items: set = Factory(set)

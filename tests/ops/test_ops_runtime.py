@@ -168,6 +168,17 @@ def test_replay_of_an_unknown_id_fails_without_touching_the_store(jobs):
     assert bad.status_code == 400
 
 
+def test_replay_max_caps_named_ids_without_calling_the_rest_missing(jobs):
+    job_ids = {create_job(jobs, {"fail": True, "reason": f"capped {n}"}) for n in range(2)}
+    letters = wait_for(lambda: (found := [m for m in dead_letters(jobs, "jobs")["messages"] if m["body"]["job_id"] in job_ids])
+                       and len(found) == 2 and found, what="two dead letters")
+    ids = [m["id"] for m in letters]
+    answer = jobs.post("/__tova/dlq/replay", json={"ids": [*ids, "nope"], "max": 1}, headers=admin(TOKEN)).json()
+    assert len(answer["replayed"]) == 1 and answer["replayed"][0] in ids
+    assert [f["id"] for f in answer["failed"]] == ["nope"]
+    jobs.post("/__tova/dlq/delete", json={"ids": ids}, headers=admin(TOKEN))
+
+
 def test_delete_removes_dead_letters(jobs):
     job_id = create_job(jobs, {"fail": True, "reason": "to be deleted"})
     letter = wait_for(lambda: [m for m in dead_letters(jobs, "jobs")["messages"] if m["body"] == {"job_id": job_id}], what="dead letter")[0]
