@@ -20,7 +20,7 @@ from textual.screen import ModalScreen
 from console.model import DeadLetter, History, Snapshot
 from console.ui.bindings import ACTIONS, CHANGING_ACTIONS, app_bindings
 from console.ui.commands import ConsoleCommands
-from console.ui.config import ConsoleConfig
+from console.ui.config import DEFAULT_INTERVAL_S, ConsoleConfig
 from console.ui.messages import (
     ActionFinished, ActionProgress, PollFailed, SessionStarted, SnapshotReady, StartFailed, StartProgress,
 )
@@ -72,7 +72,7 @@ class ConsoleApp(App):
         self.snapshot: Snapshot | None = None
         self.history = History()
         self.paused = False
-        self.interval = self.config.interval
+        self.interval = self.config.interval or DEFAULT_INTERVAL_S
         self.action_running = False
         self.console_theme_names: list[str] = []
         self._wake = asyncio.Event()
@@ -101,7 +101,12 @@ class ConsoleApp(App):
 
     @property
     def dashboard(self) -> DashboardScreen:
-        return next(s for s in self.screen_stack if isinstance(s, DashboardScreen))
+        for screen in self.screen_stack:
+            if isinstance(screen, DashboardScreen):
+                return screen
+        # While the app closes its screens a last poll can still land; NoMatches is what the
+        # handlers already treat as "nowhere to show it" (a bare StopIteration would kill the worker).
+        raise NoMatches("the dashboard screen is not on the stack")
 
     @property
     def status_line(self) -> StatusLine:
@@ -151,6 +156,11 @@ class ConsoleApp(App):
             self.history = shared
         if isinstance(self.screen, StartupScreen):
             self.screen.progress("started; first poll…")
+        project_interval = getattr(self.session, "interval", None)
+        if self.config.interval is None and isinstance(project_interval, (int, float)):
+            # neither --interval nor the user's console.toml chose one: the project's tova.toml does
+            self.interval = float(project_interval)
+            self.status_line.interval = self.interval
         self.poll_loop()
 
     # -- polling -------------------------------------------------------------------------------------
@@ -197,7 +207,11 @@ class ConsoleApp(App):
     def on_poll_failed(self, message: PollFailed) -> None:
         if isinstance(self.screen, StartupScreen):
             self.screen.progress(f"poll failed: {message.error}; retrying")
-        self.status_line.poll_failed(message.error)
+        try:
+            self.status_line.poll_failed(message.error)
+        except NoMatches:  # the app is closing
+            if self.is_running and not self._stopped:
+                raise
 
     # -- actions: plumbing -----------------------------------------------------------------------------
 

@@ -30,7 +30,7 @@ class ConfigError(Exception):
 @dataclass(frozen=True)
 class ConsoleConfig:
     theme: str = DEFAULT_THEME
-    interval: float = DEFAULT_INTERVAL_S
+    interval: float | None = None  # seconds; None: the project's tova.toml decides ([console] interval)
     read_only: bool = False
     mouse: bool = True
     keymap: dict[str, str] = field(default_factory=dict)
@@ -80,7 +80,7 @@ def load_config(path: Path | None = None) -> ConsoleConfig:
     try:
         return ConsoleConfig(
             theme=str(data.get("theme", DEFAULT_THEME)),
-            interval=check_interval(data.get("interval", DEFAULT_INTERVAL_S)),
+            interval=check_interval(data["interval"]) if "interval" in data else None,
             read_only=bool(data.get("read_only", False)),
             mouse=bool(data.get("mouse", True)),
             keymap=dict(keymap),

@@ -196,6 +196,25 @@ async def test_interval_can_be_changed_and_bad_values_are_explained():
         assert "every 5s" in app.status_line.describe()
 
 
+async def test_the_projects_interval_applies_when_neither_flag_nor_user_config_sets_one():
+    session = FakeSession()
+    session.interval = 0.7  # what tova.toml's [console] interval gives the real Session
+    app = ConsoleApp(opener(session), ConsoleConfig(interval=None))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(pilot)
+        assert app.interval == 0.7
+        assert "every 0.7s" in app.status_line.describe()
+
+
+async def test_an_interval_the_user_chose_wins_over_the_projects():
+    session = FakeSession()
+    session.interval = 0.7
+    app, _ = make_app(session, interval=3.0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(pilot)
+        assert app.interval == 3.0
+
+
 async def test_help_lists_every_binding_id():
     from console.ui.bindings import ACTIONS
     app, _ = make_app()

@@ -61,6 +61,9 @@ def test_config_file_keymap_and_flags(tmp_path):
     flagged = config.with_flags(theme=None, interval=1.5, read_only=True, mouse=None)
     assert (flagged.theme, flagged.interval, flagged.read_only, flagged.mouse) == ("tova-16", 1.5, True, True)
     assert load_config(tmp_path / "missing.toml") == ConsoleConfig()
+    # a file without an interval leaves it to the project (tova.toml), not to a hidden default
+    path.write_text('theme = "tova-16"\n')
+    assert load_config(path).interval is None
 
 
 @pytest.mark.parametrize("text, message", [
