@@ -13,6 +13,8 @@ import sys
 
 # In `tova --help` order. A command is a module of console.commands with register(subparsers).
 COMMANDS: list[str] = ["build", "dev", "deploy", "status", "dlq", "cron", "console_cmd"]
+# The word typed -> its module, where they differ (`console` would read as the top-level package).
+MODULE_OF_WORD: dict[str, str] = {"console": "console_cmd"}
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
@@ -24,6 +26,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         "deploy them, and watch them from a terminal console.",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    only = MODULE_OF_WORD.get(only, only) if only else None
     for name in [only] if only in COMMANDS else COMMANDS:
         importlib.import_module(f"console.commands.{name}").register(subparsers)
     return parser
