@@ -342,10 +342,20 @@ class InspectorSession {
     this.socket.on("message", (data) => this.#onMessage(JSON.parse(String(data))));
     this.socket.on("close", () => this.#onClose());
     this.socket.on("error", () => {});
-    await this.call("Runtime.enable");
+    // Miniflare's proxy may still be connecting to workerd and then drops what we send (see the
+    // uncaughtException handler in main): ask again until workerd answers.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.call("Runtime.enable", {}, 500);
+        return;
+      } catch (error) {
+        if (attempt >= 40 || !this.connected) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
   }
 
-  call(method, params = {}) {
+  call(method, params = {}, timeoutMs = 5000) {
     if (!this.connected) return Promise.reject(new Error(`inspector for ${this.worker} is not connected`));
     const id = this.nextId++;
     this.socket.send(JSON.stringify({ id, method, params }));
@@ -353,7 +363,7 @@ class InspectorSession {
       const timer = setTimeout(() => {
         this.pending.delete(id);
         reject(new Error(`inspector ${method} timed out for ${this.worker}`));
-      }, 5000);
+      }, timeoutMs);
       this.pending.set(id, { resolve, reject, timer });
     });
   }
@@ -552,6 +562,14 @@ class ProtocolLog extends Log {
 }
 
 async function main() {
+  // Miniflare 4's inspector proxy forwards a devtools message before its own socket to workerd is open
+  // and throws from an event handler ("WebSocket is not open: readyState 0"): the message is lost, which
+  // InspectorSession.connect retries. Anything else still ends the runner, loudly.
+  process.on("uncaughtException", (error) => {
+    if (/WebSocket is not open: readyState 0/.test(error?.message ?? "")) return;
+    emit({ event: "error", message: `the runner crashed: ${error?.stack ?? error}` });
+    process.exit(1);
+  });
   const args = parseArgs(process.argv.slice(2));
   const manifestPath = path.resolve(args.manifest);
   let manifest;
