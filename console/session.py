@@ -303,6 +303,13 @@ class Session:
         except OpsError as exc:
             raise ActionError(f"cron {name} did not run: {exc}") from None
 
+    async def plan(self, progress: Progress = lambda _: None) -> str:
+        """What a deploy would change, read from the target; changes nothing (shown before asking)."""
+        plan = getattr(self.target, "plan", None)
+        if plan is None:
+            raise NotImplementedError(f"the {self.target.name} target does not deploy")
+        return await plan(progress)
+
     async def deploy(self, progress: Progress = lambda _: None) -> str:
         self._check_writable("deploy")
         deploy = getattr(self.target, "deploy", None)

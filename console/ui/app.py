@@ -22,7 +22,8 @@ from console.ui.bindings import ACTIONS, CHANGING_ACTIONS, app_bindings
 from console.ui.commands import ConsoleCommands
 from console.ui.config import DEFAULT_INTERVAL_S, ConsoleConfig
 from console.ui.messages import (
-    ActionFinished, ActionProgress, PollFailed, SessionStarted, SnapshotReady, StartFailed, StartProgress,
+    ActionFinished, ActionProgress, DeployPlanReady, PollFailed, SessionStarted, SnapshotReady, StartFailed,
+    StartProgress,
 )
 from console.ui.screens.confirm import ConfirmScreen
 from console.ui.screens.dashboard import DashboardScreen
@@ -389,9 +390,30 @@ class ConsoleApp(App):
             self.notify(f"Deploy works on the Cloudflare target; this console watches {self.snapshot.target}. "
                         "Run `tova console FILE --target cloudflare`.", severity="warning")
             return
+        # The question carries the plan (what would be created or updated), read from the account
+        # first, as `tova deploy` shows it: nobody should approve a deploy blind.
+        self.action_running = True
+        self.deploy_plan_worker()
+
+    @work(group="actions", exit_on_error=False)
+    async def deploy_plan_worker(self) -> None:
+        assert self.session is not None
+        try:
+            self.post_message(ActionProgress("reading the account for the deploy plan…"))
+            plan = await call(self.session.plan, lambda line: self.post_message(ActionProgress(line)))
+        except NotImplementedError:
+            self.post_message(ActionFinished("this target cannot deploy", False))
+        except Exception as error:
+            self.post_message(ActionFinished(f"could not read the deploy plan: {error}", False))
+        else:
+            self.post_message(DeployPlanReady(plan))
+
+    def on_deploy_plan_ready(self, message: DeployPlanReady) -> None:
+        self.action_running = False
+        self.status_line.set_note("deploy plan ready", "$text-muted")
         label = getattr(self.session, "target_label", "cloudflare")
-        self._ask(f"Deploy {self.snapshot.project if self.snapshot else 'the project'} to {label}?",
-                  self._deploy, "Deploy")
+        project = self.snapshot.project if self.snapshot else "the project"
+        self._ask(f"Deploy {project} to {label}?\n\n{message.plan}", self._deploy, "Deploy")
 
     def _deploy(self) -> None:
         self.action_running = True

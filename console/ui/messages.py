@@ -47,6 +47,14 @@ class ActionProgress(Message):
         self.text = text
 
 
+class DeployPlanReady(Message):
+    """The target said what a deploy would change; the app asks with it before deploying."""
+
+    def __init__(self, plan: str) -> None:
+        super().__init__()
+        self.plan = plan
+
+
 class ActionFinished(Message):
     def __init__(self, text: str, ok: bool) -> None:
         super().__init__()

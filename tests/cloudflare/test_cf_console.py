@@ -49,6 +49,9 @@ async def test_deploy_from_the_console_asks_then_deploys_and_reports(fake, env, 
         await pilot.press("D")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
         assert fake.writes() == []  # nothing before the answer
+        question = str(app.screen.query_one("#question").render())
+        assert "Plan for pipeline on Cloudflare account" in question and "to create" in question
+        assert TOKEN not in question
         await pilot.press("y")
         await wait_until(pilot, lambda: "deployed" in (app.status_line.note or ""), "the deploy to finish")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
@@ -16,7 +16,7 @@ class ConfirmScreen(ModalScreen[bool]):
         width: 64; max-width: 95%; height: auto;
         border: thick $warning; background: $surface; padding: 1 2;
     }
-    ConfirmScreen #question { margin-bottom: 1; }
+    ConfirmScreen VerticalScroll { height: auto; max-height: 70vh; margin-bottom: 1; }
     ConfirmScreen Horizontal { height: auto; align-horizontal: right; }
     ConfirmScreen Button { margin-left: 2; }
     """
@@ -32,7 +32,8 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(self.question, id="question", markup=False)
+            with VerticalScroll():  # a deploy plan can be longer than a small terminal
+                yield Static(self.question, id="question", markup=False)
             with Horizontal():
                 yield Button(f"{self.yes_label} (y)", variant="error", id="yes")
                 yield Button("No (n)", variant="primary", id="no")

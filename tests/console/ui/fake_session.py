@@ -115,6 +115,12 @@ class FakeSession:
         self.cron_runs.insert(0, run)
         return run
 
+    async def plan(self, progress):
+        self.calls.append(("plan",))
+        if self.target != "cloudflare":
+            raise NotImplementedError
+        return "Plan for jobs on Cloudflare account 0123…ef:\n  + create  queue  jobs-dlq\n1 to create, 0 to update, 9 unchanged"
+
     async def deploy(self, progress):
         self.calls.append(("deploy",))
         if self.target != "cloudflare":

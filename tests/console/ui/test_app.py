@@ -251,9 +251,14 @@ async def test_deploy_on_cloudflare_asks_then_deploys():
     app, session = make_app(FakeSession(target="cloudflare"))
     async with app.run_test(size=(120, 40)) as pilot:
         await started(pilot)
-        await pilot.press("D", "y")
+        await pilot.press("D")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
+        question = str(app.screen.query_one("#question").render())
+        assert "create  queue  jobs-dlq" in question and "1 to create" in question
+        assert session.calls == [("plan",)]  # nothing deployed before the answer
+        await pilot.press("y")
         await wait_until(pilot, lambda: "deployed" in app.status_line.note, "the deploy result")
-        assert session.calls == [("deploy",)]
+        assert session.calls == [("plan",), ("deploy",)]
 
 
 async def test_narrow_terminal_opens_the_detail_as_a_screen():
