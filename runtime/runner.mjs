@@ -14,8 +14,8 @@ import { randomBytes, timingSafeEqual } from "node:crypto";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { Miniflare, Log, LogLevel } from "miniflare";
-// miniflare's own WebSocket client (pinned through the lock): unlike Node's global WebSocket it can send
-// the Origin header the inspector proxy insists on.
+// ws (pinned in package.json): unlike Node's global WebSocket it can send the Origin header the
+// inspector proxy insists on.
 import WebSocket from "ws";
 
 const DEFAULT_MAX_RETRIES = 3; // Cloudflare's default when the program sets none
