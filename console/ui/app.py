@@ -25,6 +25,7 @@ from console.ui.messages import (
     ActionFinished, ActionProgress, DeployPlanReady, PollFailed, SessionStarted, SnapshotReady, StartFailed,
     StartProgress,
 )
+from console.ui.screens.charts import ChartsScreen
 from console.ui.screens.confirm import ConfirmScreen
 from console.ui.screens.dashboard import DashboardScreen
 from console.ui.screens.dead_letter import DeadLetterScreen
@@ -203,6 +204,8 @@ class ConsoleApp(App):
             while isinstance(self.screen, StartupScreen):
                 self.pop_screen()
         self.dashboard.show_snapshot(snapshot, self.history)
+        if isinstance(self.screen, ChartsScreen):
+            self.screen.show(snapshot, self.history)
         self.status_line.data_arrived(snapshot.taken_at, snapshot.down_sources)
 
     def on_poll_failed(self, message: PollFailed) -> None:
@@ -481,6 +484,14 @@ class ConsoleApp(App):
     def action_filter(self) -> None:
         if isinstance(self.screen, DashboardScreen):
             self.screen.open_filter()
+
+    def action_show_charts(self) -> None:
+        if self.snapshot is None:
+            self.notify("Charts need data; wait for the first poll.", severity="warning")
+            return
+        charts = ChartsScreen()
+        self.push_screen(charts)
+        self.call_after_refresh(charts.show, self.snapshot, self.history)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.config.keymap, self.config.read_only))

@@ -215,6 +215,27 @@ async def test_an_interval_the_user_chose_wins_over_the_projects():
         assert app.interval == 3.0
 
 
+async def test_charts_screen_draws_the_history_and_follows_new_polls():
+    from console.ui.screens.charts import ChartsScreen
+    from console.ui.widgets.history_chart import HistoryChart
+
+    app, session = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(pilot)
+        await pilot.press("g")
+        assert isinstance(app.screen, ChartsScreen)
+        backlog = app.screen.query_one("#chart-backlog", HistoryChart)
+        queues = [q.name for q in app.snapshot.queues if not q.is_dead_letter_queue]
+        await wait_until(pilot, lambda: set(backlog.plotted) == set(queues), "a line per queue")
+        drawn = backlog.plotted[queues[0]]
+        assert drawn == len(app.history.series(f"queue:{queues[0]}:backlog").points)
+        await wait_until(pilot, lambda: backlog.plotted[queues[0]] > drawn, "the next poll drawn")
+        heap = app.screen.query_one("#chart-heap", HistoryChart)
+        assert set(heap.plotted) == {w.block for w in app.snapshot.workers}
+        await pilot.press("escape")
+        assert isinstance(app.screen, DashboardScreen)
+
+
 async def test_help_lists_every_binding_id():
     from console.ui.bindings import ACTIONS
     app, _ = make_app()
