@@ -69,3 +69,43 @@ async def test_a_runtime_that_cannot_start_raises_a_target_error(project: Projec
     with pytest.raises(LocalTargetError, match="failed to start"):
         await target.start(lambda line: None)
     assert not target.runtime.running
+
+
+async def test_a_second_tova_process_attaches_to_the_running_runtime_instead_of_starting_another(project: Project):
+    owner = LocalTarget(project)  # as `tova dev` or a first console would
+    await owner.start(lambda line: None)
+    try:
+        running_file = owner.runtime.running_file
+        assert running_file.stat().st_mode & 0o777 == 0o600  # it holds the control token
+
+        # A plain second runtime on the same state would fire the crons twice: refused, naming the owner.
+        from console.targets.local.runtime import LocalRuntime, LocalRuntimeError
+        second = LocalRuntime(project.manifest_path, state_dir=project.out_dir / "state",
+                              secrets_path=project.root / ".dev.vars")
+        with pytest.raises(LocalRuntimeError, match=f"runner pid {owner.runtime.pid}"):
+            second.start()
+
+        said: list[str] = []
+        watcher = LocalTarget(project)  # `tova status` or a console in another terminal
+        await watcher.start(said.append)
+        assert any("attached" in line for line in said)
+        assert watcher.worker_urls() == owner.worker_urls()
+        assert watcher.secret("TOVA_ADMIN_TOKEN") == owner.secret("TOVA_ADMIN_TOKEN")
+        assert f"attached to pid {owner.runtime.pid}" in watcher.label()
+        async with httpx.AsyncClient() as http:
+            memory = await watcher.sources(http)[0].poll()  # through the owner's control endpoint
+            assert set(memory.memory) == {"front", "back"}
+            assert await watcher.trigger_scheduled("back") == "ok"
+        await watcher.stop()
+        assert owner.runtime.running  # leaving never stops what another process started
+        async with httpx.AsyncClient() as http:
+            assert (await http.get(owner.worker_urls()["front"] + "/log")).status_code == 200
+    finally:
+        await owner.stop()
+    assert not running_file.exists()
+    fresh = LocalTarget(project)  # nothing to attach to now: it starts its own
+    await fresh.start(lambda line: None)
+    try:
+        assert fresh.runtime.attached_pid is None and fresh.runtime.running
+    finally:
+        await fresh.stop()

@@ -65,6 +65,12 @@ def declared_secrets(manifest: Mapping[str, Any]) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+# Beside the state, while a runtime runs: how another tova process (a console or `tova status` next to
+# `tova dev`) reaches it instead of starting a second runtime on the same state, whose crons would fire
+# twice and whose in-memory queues would be separate. Holds the control token, hence mode 0600.
+RUNNING_FILE = "runtime.json"
+
+
 @dataclass
 class _Ready:
     workers: dict[str, str] = field(default_factory=dict)
@@ -122,6 +128,7 @@ class LocalRuntime:
         self._stderr_tail: deque[str] = deque(maxlen=40)
         self._lock = threading.Lock()
         self._threads: list[threading.Thread] = []
+        self._attached_pid: int | None = None  # the runner of another process this one attached to
 
     # ── lifecycle ─────────────────────────────────────────────────────────────────────────────────
 
@@ -129,6 +136,12 @@ class LocalRuntime:
         """Installs what is missing, starts every worker, applies migrations; returns when all listen."""
         if self.running:
             return
+        other = self.running_elsewhere()
+        if other is not None:
+            raise LocalRuntimeError(
+                f"a local runtime for this project already runs (runner pid {other['runner_pid']}, started by "
+                f"process {other.get('owner_pid')}); stop it first, or use `tova console`/`tova status`, "
+                "which attach to it")
         paths = ensure_runtime(self.runtime_paths, progress)
         self._check_node(paths)
         try:
@@ -177,6 +190,7 @@ class LocalRuntime:
             failure = self._failure
             self.stop()
             raise LocalRuntimeError(f"the local runtime failed to start: {failure}{self._stderr_hint()}")
+        self._publish()
         if progress:
             for block, url in self.urls.items():
                 progress(f"{block} listening on {url}")
@@ -187,7 +201,13 @@ class LocalRuntime:
             self._crons.start()
 
     def stop(self, timeout: float = 10.0) -> None:
-        """Stops the runner and workerd; safe to call twice or after a crash."""
+        """Stops the runner and workerd; safe to call twice or after a crash. An attached runtime is
+        left running: it belongs to the process that started it."""
+        if self._attached_pid is not None:
+            self._attached_pid = None
+            self._ready = _Ready()
+            return
+        self._unpublish()
         if self._crons is not None:
             self._crons.stop()
             self._crons = None
@@ -229,7 +249,71 @@ class LocalRuntime:
 
     @property
     def running(self) -> bool:
+        if self._attached_pid is not None:
+            return _alive(self._attached_pid)
         return self._process is not None and self._process.poll() is None
+
+    @property
+    def attached_pid(self) -> int | None:
+        """The runner pid of the runtime another process started, when this one attached to it."""
+        return self._attached_pid
+
+    # ── sharing one runtime between tova processes ────────────────────────────────────────────────
+
+    @property
+    def running_file(self) -> Path:
+        return self.state_dir / RUNNING_FILE
+
+    def running_elsewhere(self) -> dict[str, Any] | None:
+        """What another live process published about the runtime it runs on this state, if any."""
+        try:
+            info = json.loads(self.running_file.read_text())
+            runner_pid = int(info["runner_pid"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        if runner_pid == self.pid or not _alive(runner_pid):
+            return None  # ours, or left behind by a runtime that died hard
+        return info
+
+    def attach(self) -> bool:
+        """Use the runtime another tova process runs on this project's state; False when there is none."""
+        if self.running:
+            return False
+        info = self.running_elsewhere()
+        if info is None:
+            return False
+        self._ready = _Ready(
+            workers=dict(info.get("workers") or {}),
+            inspector=info.get("inspector"),
+            control=info.get("control"),
+            control_token=info.get("control_token"),
+            runtime_pid=info.get("runtime_pid"),
+        )
+        self._attached_pid = int(info["runner_pid"])
+        try:
+            self._secrets = read_secrets(self.secrets_path)  # the file the owner started the workers with
+        except (SecretsFileError, OSError) as error:
+            self._attached_pid, self._ready = None, _Ready()
+            raise LocalRuntimeError(f"cannot use the secrets file: {error}") from None
+        return True
+
+    def _publish(self) -> None:
+        info = {"runner_pid": self.pid, "owner_pid": os.getpid(), "manifest": str(self.manifest_path),
+                "workers": self._ready.workers, "inspector": self._ready.inspector,
+                "control": self._ready.control, "control_token": self._ready.control_token,
+                "runtime_pid": self._ready.runtime_pid}
+        partial = self.running_file.with_suffix(".tmp")
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w") as out:
+            json.dump(info, out)
+        os.replace(partial, self.running_file)
+
+    def _unpublish(self) -> None:
+        try:
+            if json.loads(self.running_file.read_text()).get("runner_pid") == self.pid:
+                self.running_file.unlink()
+        except (OSError, ValueError, AttributeError):
+            pass
 
     @property
     def pid(self) -> int | None:

@@ -56,6 +56,10 @@ class LocalTarget:
             loop.call_soon_threadsafe(progress, line)
 
         try:
+            if await asyncio.to_thread(self.runtime.attach):
+                progress(f"attached to the local runtime already running for this project (runner pid "
+                         f"{self.runtime.attached_pid}); it keeps running when this stops")
+                return
             await asyncio.to_thread(self.runtime.start, report)
         except (LocalRuntimeError, RuntimeInstallError) as error:
             raise LocalTargetError(str(error)) from None
@@ -71,7 +75,11 @@ class LocalTarget:
 
     def label(self) -> str:
         count = len(self.project.manifest.workers)
-        return f"local · workerd · {count} worker{'s' if count != 1 else ''}"
+        label = f"local · workerd · {count} worker{'s' if count != 1 else ''}"
+        if self.runtime.attached_pid is not None:
+            # its logs stream to the terminal of the process that owns it, not to this one
+            label += f" · attached to pid {self.runtime.attached_pid}"
+        return label
 
     async def trigger_scheduled(self, block: str, cron: str | None = None) -> str:
         """The worker's real scheduled handler, now (the ops route's cron-by-hand runs the same code)."""
