@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from console.targets.local.runtime import LocalRuntime, LocalRuntimeError
+from console.targets.local.runtime import LocalRuntime, LocalRuntimeError, process_alive
 
 FIXTURE = Path(__file__).parent / "fixtures" / "mini"
 
@@ -165,7 +165,7 @@ def test_restart_keeps_state_and_does_not_rerun_migrations(runtime: LocalRuntime
     runner_pid, workerd_pid = runtime.pid, runtime.runtime_pid
     runtime.stop()
     assert not runtime.running
-    assert not _alive(runner_pid) and not _alive(workerd_pid)
+    assert not process_alive(runner_pid) and not process_alive(workerd_pid)
     runtime.start()
     front = runtime.urls["front"]
     assert runtime.migrations["mini"] == []
@@ -183,19 +183,6 @@ def test_a_broken_manifest_fails_with_a_message(tmp_path: Path):
     with pytest.raises(LocalRuntimeError, match="missing.js"):
         runtime.start(timeout=60)
     assert not runtime.running
-
-
-def _alive(pid: int | None) -> bool:
-    if not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except OSError:
-        return False
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
-    except OSError:
-        return False
 
 
 def test_a_malformed_secrets_file_stops_the_start_with_its_line(tmp_path: Path):

@@ -233,7 +233,7 @@ class LocalRuntime:
         for thread in self._threads:
             thread.join(2)
         # workerd is the runner's child; if the runner died hard it may be left alone.
-        if runtime_pid and _alive(runtime_pid):
+        if runtime_pid and process_alive(runtime_pid):
             try:
                 os.kill(runtime_pid, signal.SIGKILL)
             except OSError:
@@ -250,7 +250,7 @@ class LocalRuntime:
     @property
     def running(self) -> bool:
         if self._attached_pid is not None:
-            return _alive(self._attached_pid)
+            return process_alive(self._attached_pid)
         return self._process is not None and self._process.poll() is None
 
     @property
@@ -271,7 +271,7 @@ class LocalRuntime:
             runner_pid = int(info["runner_pid"])
         except (OSError, ValueError, KeyError, TypeError):
             return None
-        if runner_pid == self.pid or not _alive(runner_pid):
+        if runner_pid == self.pid or not process_alive(runner_pid):
             return None  # ours, or left behind by a runtime that died hard
         return info
 
@@ -504,7 +504,9 @@ class LocalRuntime:
             )
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int | None) -> bool:
+    if not pid:
+        return False
     try:
         os.kill(pid, 0)
     except OSError:
