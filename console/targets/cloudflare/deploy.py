@@ -445,21 +445,11 @@ class Deployer:
         st.subdomain = self.remote.subdomain
 
         for title in dict.fromkeys(self.wanted_kv().values()):
-            if title in self.remote.kv:
-                st.kv[title] = self.remote.kv[title]
-            elif ("KV namespace", title) in wanted:
-                self.progress(f"creating KV namespace {title}")
-                st.kv[title] = _field(self._call(f"create KV namespace {title}", cf.kv.namespaces.with_raw_response.create,
-                                                 title=title), "id", f"create KV namespace {title}")
-            st.save()
+            self._find_or_create("KV namespace", title, self.remote.kv, st.kv, wanted,
+                                 cf.kv.namespaces.with_raw_response.create, "id", title=title)
         for name in self.wanted_d1():
-            if name in self.remote.d1:
-                st.d1[name] = self.remote.d1[name]
-            elif ("D1 database", name) in wanted:
-                self.progress(f"creating D1 database {name}")
-                st.d1[name] = _field(self._call(f"create D1 database {name}", cf.d1.database.with_raw_response.create,
-                                                name=name), "uuid", f"create D1 database {name}")
-            st.save()
+            self._find_or_create("D1 database", name, self.remote.d1, st.d1, wanted,
+                                 cf.d1.database.with_raw_response.create, "uuid", name=name)
         for name in self.wanted_r2():
             if name not in self.remote.r2 and ("R2 bucket", name) in wanted:
                 self.progress(f"creating R2 bucket {name}")
@@ -468,13 +458,8 @@ class Deployer:
                 st.r2.append(name)
             st.save()
         for name in self.wanted_queues():
-            if name in self.remote.queues:
-                st.queues[name] = self.remote.queues[name]
-            elif ("queue", name) in wanted:
-                self.progress(f"creating queue {name}")
-                st.queues[name] = _field(self._call(f"create queue {name}", cf.queues.with_raw_response.create,
-                                                    queue_name=name), "queue_id", f"create queue {name}")
-            st.save()
+            self._find_or_create("queue", name, self.remote.queues, st.queues, wanted,
+                                 cf.queues.with_raw_response.create, "queue_id", queue_name=name)
 
         for mig in self.migrations():
             if ("migration", f"{mig.database}/{mig.name}") in wanted:
@@ -494,6 +479,19 @@ class Deployer:
         made = len(plan.changes)
         return (f"{self.project}: {made} change{'s' if made != 1 else ''}, "
                 f"{len(self.workers)} worker{'s' if len(self.workers) != 1 else ''} on {self.remote.subdomain}.workers.dev")
+
+    def _find_or_create(self, kind: str, resource: str, found: dict[str, str], saved: dict[str, str],
+                        wanted: dict[tuple[str, str], Change], create: Callable[..., Any], id_key: str,
+                        **params: Any) -> None:
+        """Record the id of ``resource``: the account's when it exists, else the one made now when the
+        accepted plan says to create it. State is saved after each, so a failed deploy resumes here."""
+        if resource in found:
+            saved[resource] = found[resource]
+        elif (kind, resource) in wanted:
+            self.progress(f"creating {kind} {resource}")
+            what = f"create {kind} {resource}"
+            saved[resource] = _field(self._call(what, create, **params), id_key, what)
+        self.state.save()
 
     def _apply_migration(self, mig: Migration) -> None:
         db_id = self.given_d1().get(mig.database) or self.state.d1[mig.database]
