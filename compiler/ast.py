@@ -166,9 +166,79 @@ class Match:
     arms: list[MatchArm]
 
 
+@record
+class Range:
+    """`a..b` (end excluded) and `a..=b` (end included): a list of integers."""
+
+    span: Span
+    start: "Expr"
+    end: "Expr"
+    inclusive: bool
+
+
+@record
+class Compare:
+    """A chain `a < b <= c`: each middle operand is evaluated once, and evaluation stops at the
+    first comparison that fails, as in Python."""
+
+    span: Span
+    operands: list["Expr"]
+    ops: list[str]
+
+
+@record
+class IsType:
+    """`x is String`, `x is not Nil`."""
+
+    span: Span
+    value: "Expr"
+    type_name: str
+    negated: bool
+
+
+@record
+class Slice:
+    """`xs[start:stop:step]` on a list or string; any part may be left out, negatives count from the end."""
+
+    span: Span
+    obj: "Expr"
+    start: "Expr | None"
+    stop: "Expr | None"
+    step: "Expr | None"
+
+
+@record
+class Comprehension:
+    """`[value for x in items if cond]`."""
+
+    span: Span
+    value: "Expr"
+    targets: list  # one or two patterns, as in `for`
+    iterable: "Expr"
+    cond: "Expr | None"
+
+
+@record
+class MethodPipe:
+    """The target of `value |> .method(args)`: calls the method on the piped value."""
+
+    span: Span
+    name: str
+    args: list
+
+
+@record
+class PrefixPattern:
+    """`"api/" ++ rest` in a match arm: a string starting with the prefix; `rest` binds what follows."""
+
+    span: Span
+    prefix: str
+    rest: "Name | None"
+
+
 Expr = (
     Name, Number, String, Bool, Nil, Array, Object, Member, Index, Call, New, Unary, Binary, Pipe,
-    Await, Lambda, IfExpr, Match,
+    Await, Lambda, IfExpr, Match, Range, Compare, IsType, Slice, Comprehension,
 )
 
 
@@ -422,3 +492,22 @@ class Shared:
 class Program:
     span: Span
     items: list  # Shared | TypeDecl | EdgeBlock | FnDecl | Let
+
+
+@record
+class SecurityItem:
+    """One statement of a `security` block: `auth jwt {...}`, `role Admin {...}`, `protect "/p" {...}`,
+    `sensitive Type.field {...}`, `csp {...}` ...; `name` is the jwt/Admin/path/Type.field part."""
+
+    span: Span
+    kind: str
+    name: str | None
+    name_span: Span
+    config: list[ConfigEntry]
+
+
+@record
+class Security:
+    span: Span
+    items: list[SecurityItem]
+

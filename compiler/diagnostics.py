@@ -10,6 +10,27 @@ from compiler.record import record
 from compiler.source import Source, Span
 
 
+WINDOW = 100  # characters of a long source line shown around the caret
+
+
+def window(line: str, col: int) -> tuple[str, int]:
+    """A long line (minified code, a 1 MB literal) cut to WINDOW characters around the caret, with `…`
+    where it was cut; returns the text to show and the caret's column in it."""
+    if len(line) <= WINDOW + 20:
+        return line, col
+    start = max(0, col - 1 - WINDOW // 2)
+    end = min(len(line), start + WINDOW)
+    start = max(0, end - WINDOW)
+    shown = line[start:end]
+    col -= start
+    if start > 0:
+        shown = "…" + shown
+        col += 1
+    if end < len(line):
+        shown += "…"
+    return shown, col
+
+
 @record
 class Diagnostic:
     """One problem at file:line:col (line 0 means the file as a whole)."""
@@ -35,10 +56,11 @@ class Diagnostic:
         head = f"{bold}{self.file}:{self.line}:{self.col}:{reset} {red}{bold}{self.severity}:{reset} {bold}{self.message}{reset}"
         gutter = str(self.line)
         pad = " " * len(gutter)
+        shown, col = window(self.source_line, self.col)
         # Keep tabs in the caret line so the caret sits under the right character in any terminal.
-        lead = "".join(ch if ch == "\t" else " " for ch in self.source_line[: self.col - 1])
-        visible = max(1, min(self.length, max(1, len(self.source_line) - self.col + 1)))
-        lines = [head, f" {dim}{gutter} |{reset} {self.source_line}", f" {dim}{pad} |{reset} {lead}{red}{bold}{'^' * visible}{reset}"]
+        lead = "".join(ch if ch == "\t" else " " for ch in shown[: col - 1])
+        visible = max(1, min(self.length, WINDOW, max(1, len(shown) - col + 1)))
+        lines = [head, f" {dim}{gutter} |{reset} {shown}", f" {dim}{pad} |{reset} {lead}{red}{bold}{'^' * visible}{reset}"]
         if self.hint:
             lines.append(f" {pad} = hint: {self.hint}")
         return "\n".join(lines)

@@ -9,11 +9,13 @@ from __future__ import annotations
 import gc
 import json
 import os
+import sys
+import threading
 from pathlib import Path
 
 from compiler.diagnostics import CompileError, Diagnostic, Reporter
 from compiler.record import Factory, record
-from compiler.source import Source
+from compiler.source import Source, SourceDecodeError
 
 
 @record
@@ -24,22 +26,64 @@ class BuildResult:
     files: list[Path] = Factory(list)
 
 
+NUL_MESSAGE = "NUL byte (\\0) in the program: expected text (is this a binary file?)"
+
+
+def printable(line: str) -> str:
+    """A source line safe to print: control characters shown as their Unicode pictures (␀ for NUL)."""
+    return "".join(chr(0x2400 + ord(ch)) if ord(ch) < 32 and ch != "\t" else ch for ch in line)
+
+
 def compile_source(source: Source, out_dir: Path, stem: str) -> tuple[dict, dict[str, str]]:
     """Compile in memory: (manifest, {file name: text}). Raises CompileError."""
+    nul = source.text.find("\0")
+    if nul >= 0:
+        line, col = source.line_col(nul)
+        raise CompileError([Diagnostic(source.name, line, col, NUL_MESSAGE, source_line=printable(source.line_text(line)))])
     # The passes allocate many small objects and free nothing until the end; the cyclic collector
     # would rescan the growing tree again and again (half the time on a 10,000-line program).
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _compile(source, out_dir, stem)
+        return on_deep_stack(_compile, source, out_dir, stem)
     except RecursionError:
-        # the passes recurse over the tree; absurd nesting must still end in a diagnostic
+        # the parser refuses nesting past MAX_NESTING where it happens; this is the last resort
         raise CompileError(
             [Diagnostic(source.name, 1, 1, "the program nests too deeply: expected fewer levels of brackets and blocks", source_line=source.line_text(1))]
         ) from None
     finally:
         if collecting:
             gc.enable()
+
+
+DEEP_STACK = 512 * 1024 * 1024  # virtual: only the pages a deep program touches are ever used
+DEEP_RECURSION = 60_000
+
+
+def on_deep_stack(function, *args):
+    """Run `function` in a thread with a large stack and recursion limit: the passes recurse over the
+    tree, and ordinary code (500 nested lists, a 2,000-term sum) must not hit Python's default 1,000."""
+    outcome: dict = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = function(*args)
+        except BaseException as error:  # re-raised in the caller's thread
+            outcome["error"] = error
+
+    previous_stack = threading.stack_size(DEEP_STACK)
+    previous_limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(previous_limit, DEEP_RECURSION))
+    try:
+        worker = threading.Thread(target=run, name="tova-compile")
+        worker.start()
+    finally:
+        threading.stack_size(previous_stack)
+    worker.join()
+    sys.setrecursionlimit(previous_limit)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
 
 
 def _compile(source: Source, out_dir: Path, stem: str) -> tuple[dict, dict[str, str]]:
@@ -71,8 +115,14 @@ def read_program(path: Path) -> tuple[Source, str]:
     display = os.path.relpath(path) if not path.is_absolute() else str(path)
     try:
         src = Source.from_path(path, display)
-    except (OSError, UnicodeDecodeError) as error:
-        reason = getattr(error, "strerror", None) or str(error)
+    except SourceDecodeError as error:
+        message = (
+            NUL_MESSAGE if error.is_nul
+            else f"byte 0x{error.byte:02x} is not UTF-8 text: expected a UTF-8 .tova file (is this a binary file or another encoding?)"
+        )
+        raise CompileError([Diagnostic(display, error.line, error.col, message, source_line=printable(error.line_text))]) from None
+    except OSError as error:
+        reason = error.strerror or str(error)
         raise CompileError([Diagnostic(display, 0, 0, f"cannot read the program: {reason}; expected a readable UTF-8 .tova file")]) from None
     stem = path.name.removesuffix(".tova") if path.name.endswith(".tova") else path.stem
     return src, stem

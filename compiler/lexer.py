@@ -21,7 +21,7 @@ KEYWORDS = frozenset(
     and or not nil true false throw shared type edge""".split()
 )
 
-OPERATORS = """=> |> ?. ?? ... == != <= >= && || += -= *= /= %= ** + - * / % < > = ! . , : ( ) [ ] { } ; |""".split()
+OPERATORS = """=> |> ?. ?? ... ..= .. -> ++ == != <= >= && || += -= *= /= %= ** + - * / % < > = ! . , : ( ) [ ] { } ; |""".split()
 # looked up by length, longest first, so `|>` wins over `|` and `...` over `.`
 OPERATORS_BY_LENGTH = tuple(frozenset(op for op in OPERATORS if len(op) == n) for n in (3, 2, 1))
 
@@ -34,8 +34,22 @@ NAME_CHARS = NAME_START | DIGITS
 SCANNER = re.compile(
     r"(?P<ws>[ \t\r]+)|(?P<nl>\n)|(?P<comment>//[^\n]*)|(?P<block>/\*)"
     r"|(?P<name>[A-Za-z_][A-Za-z0-9_]*)|(?P<num>[0-9])|(?P<str>[\"'])"
-    r"|(?P<op>\.\.\.|=>|\|>|\?\.|\?\?|==|!=|<=|>=|&&|\|\||\+=|-=|\*=|/=|%=|\*\*|[-+*/%<>=!.,:()\[\]{};|])"
+    r"|(?P<op>\.\.\.|\.\.=|\.\.|=>|\|>|\?\.|\?\?|->|\+\+|==|!=|<=|>=|&&|\|\||\+=|-=|\*=|/=|%=|\*\*|[-+*/%<>=!.,:()\[\]{};|])"
 )
+
+# characters that start a construct of another language, or of Tova outside this compiler's subset
+UNEXPECTED = {
+    "@": "decorators (`@name`) are not supported: expected plain functions",
+    "?": "`?` error propagation is not supported: expected `try { ... } catch err { ... }` or a `nil` check",
+    "#": "`#` does not start a comment in Tova: expected `//`",
+    "`": "backtick strings are JavaScript: expected \"...{expr}...\", which interpolates",
+    "&": "bitwise `&` is not supported: expected `and`, or Math functions",
+    "^": "bitwise `^` is not supported: expected `**` for a power",
+    "~": "bitwise `~` is not supported",
+    "$": "`$` is not part of a Tova name: expected letters, digits and `_`",
+}
+
+STRING_PREFIXES = frozenset("rfbu")
 
 ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "0": "\0", "\\": "\\", '"': '"', "'": "'", "{": "{", "}": "}"}
 
@@ -114,6 +128,9 @@ class Lexer:
             stop = found.end()
             if kind == "name":
                 value = found.group()
+                if value in STRING_PREFIXES and stop < end and text[stop] in "\"'":
+                    self.prefixed_string(value, pos, stop)
+                    continue
                 tokens.append(Token("KEYWORD" if value in KEYWORDS else "IDENT", value, Span(pos, stop, self.line, pos - self.line_start + 1)))
                 self.pos = stop
             elif kind == "ws" or kind == "comment":
@@ -209,6 +226,16 @@ class Lexer:
     def string(self, quote: str) -> None:
         start = self.pos
         text, end = self.text, self.end
+        if text.startswith(quote * 3, start):
+            close = text.find(quote * 3, start + 3, end)
+            stop = end if close < 0 else close + 3
+            self.reporter.error(self.span(start, start + 3), f"triple-quoted strings are not supported: expected one line per string, joined with \"\\n\"")
+            for offset in range(start, stop):
+                if text[offset] == "\n":
+                    self.newline_at(offset)
+            self.pos = stop
+            self.add("STRING", text[start:stop], start, stop, parts=[""])
+            return
         pos = start + 1
         parts: list = []
         chunk: list[str] = []
@@ -271,6 +298,21 @@ class Lexer:
         self.pos = pos
         self.add("STRING", text[start:pos], start, pos, parts=parts)
 
+    def prefixed_string(self, prefix: str, start: int, quote_at: int) -> None:
+        r"""`r"..."`, `f"..."`, `b"..."` of other languages (and upstream Tova's raw strings): refused,
+        and skipped whole so that their contents (`\d`, braces) raise no errors of their own."""
+        text, end = self.text, self.end
+        line_end = text.find("\n", quote_at, end)
+        line_end = end if line_end < 0 else line_end
+        close = text.find(text[quote_at], quote_at + 1, line_end)
+        stop = line_end if close < 0 else close + 1
+        self.reporter.error(
+            self.span(start, stop),
+            f"`{prefix}\"...\"` strings are not supported: expected a plain \"...\" string (it interpolates `{{expr}}`; write `\\{{` for a brace)",
+        )
+        self.add("STRING", text[start:stop], start, stop, parts=[text[quote_at + 1 : stop - 1]])
+        self.pos = stop
+
     def interpolation_end(self, pos: int) -> int | None:
         """Offset of the `}` closing an interpolation opened just before `pos`, or None."""
         text, end = self.text, self.end
@@ -310,7 +352,10 @@ class Lexer:
                 self.add("OP", op, start, self.pos)
                 return
         ch = text[start]
-        self.reporter.error(self.span(start, start + 1), f"unexpected character `{ch}`: expected an expression, operator or statement")
+        self.reporter.error(
+            self.span(start, start + 1),
+            UNEXPECTED.get(ch, f"unexpected character `{ch}`: expected an expression, operator or statement"),
+        )
         self.pos = start + 1
 
 

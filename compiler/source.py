@@ -6,8 +6,24 @@ wrote the offending code. Line and column are 1-based, as editors show them.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from pathlib import Path
+
+NEWLINE = re.compile("\n")
+
+
+class SourceDecodeError(ValueError):
+    """The file is not UTF-8 (a binary file, or another encoding): where the first bad byte is."""
+
+    def __init__(self, data: bytes, offset: int) -> None:
+        self.byte = data[offset]
+        line_start = data.rfind(b"\n", 0, offset) + 1
+        self.line = data.count(b"\n", 0, offset) + 1
+        self.col = len(data[line_start:offset].decode("utf-8", "replace")) + 1
+        self.line_text = data[line_start : data.find(b"\n", offset) if b"\n" in data[offset:] else len(data)].decode("utf-8", "replace")
+        self.is_nul = self.byte == 0
+        super().__init__(f"byte 0x{self.byte:02x} is not UTF-8")
 
 
 class Span:
@@ -42,14 +58,18 @@ class Source:
         self.text = text
         self.name = name
         self.path = path
-        self._line_starts = [0]
-        for i, ch in enumerate(text):
-            if ch == "\n":
-                self._line_starts.append(i + 1)
+        self._line_starts = [0] + [m.end() for m in NEWLINE.finditer(text)]
 
     @classmethod
     def from_path(cls, path: Path, display: str | None = None) -> "Source":
-        text = path.read_text(encoding="utf-8-sig")  # an editor's byte-order mark is not code
+        """Raises OSError, or SourceDecodeError at the first byte that is not UTF-8 text."""
+        data = path.read_bytes()
+        try:
+            text = data.decode("utf-8-sig")  # an editor's byte-order mark is not code
+        except UnicodeDecodeError as error:
+            nul = data.find(b"\0", 0, error.start)
+            # a binary file usually has a NUL byte before its first invalid sequence: name that
+            raise SourceDecodeError(data, nul if nul >= 0 else error.start) from None
         return cls(text, display or str(path), path)
 
     def line_col(self, offset: int) -> tuple[int, int]:

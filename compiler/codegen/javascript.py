@@ -14,11 +14,58 @@ import json
 import re
 
 from compiler import ast
+from compiler.resolve.globals import TOVA_METHODS
 
 IDENTIFIER = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*$")
 # wrapping needed when these appear as the object of `.x`, a callee, or an operand
 ATOMIC = (ast.Name, ast.String, ast.Array, ast.Member, ast.Index, ast.Call, ast.New, ast.Bool, ast.Nil)
 BINARY_JS = {"==": "===", "!=": "!==", "and": "&&", "or": "||"}
+
+
+# JavaScript's precedence levels, for chains that can be written without parentheses
+JS_LEVEL = {"+": "add", "-": "add", "*": "mul", "/": "mul", "%": "mul", "and": "and", "or": "or", "??": "nullish",
+            "==": "eq", "!=": "eq", "<": "rel", "<=": "rel", ">": "rel", ">=": "rel"}
+NUMERIC_BUILTINS = frozenset("__tova_len __tova_int __tova_float __tova_sum __tova_abs __tova_round __tova_floor __tova_ceil __tova_sqrt __tova_pow".split())
+
+
+def is_nil_test(node) -> bool:
+    return node.op in ("==", "!=") and (isinstance(node.left, ast.Nil) or isinstance(node.right, ast.Nil))
+
+
+def left_chain(node, ops) -> list:
+    """The operands of `a op b op c ...` leaning left, without recursion: [a, b, c, ...]."""
+    right = []
+    while type(node) is ast.Binary and node.op in ops and not is_nil_test(node) and not (node.op == "*" and not (is_numeric(node.left) and is_numeric(node.right))):
+        right.append(node.right)
+        node = node.left
+    return [node] + right[::-1]
+
+
+def left_chain_ops(node, count: int) -> list[str]:
+    ops = []
+    for _ in range(count):
+        ops.append(node.op)
+        node = node.left
+    return ops[::-1]
+
+
+def is_numeric(node) -> bool:
+    """Is the value surely a number (so `*` is plain multiplication, not string repetition)?"""
+    kind = type(node)
+    if kind is ast.Number:
+        return True
+    if kind is ast.Unary:
+        return node.op in ("-", "+")
+    if kind is ast.Binary:
+        if node.op in ("-", "/", "%", "**"):
+            return True
+        if node.op in ("+", "*"):
+            return is_numeric(node.left) and is_numeric(node.right)
+        return False
+    if kind is ast.Call and isinstance(node.callee, ast.Name):
+        symbol = getattr(node.callee, "symbol", None)
+        return symbol is not None and symbol.kind == "builtin" and symbol.js in NUMERIC_BUILTINS
+    return False
 
 
 def contains_await(node) -> bool:
@@ -27,6 +74,12 @@ def contains_await(node) -> bool:
         return True
     if isinstance(node, ast.Lambda):
         return False
+    if type(node) is ast.Binary:
+        rights = []
+        while type(node) is ast.Binary:
+            rights.append(node.right)
+            node = node.left
+        return contains_await(node) or any(contains_await(right) for right in rights)
     if isinstance(node, list):
         return any(contains_await(item) for item in node)
     if isinstance(node, tuple):
@@ -124,7 +177,10 @@ class JsEmitter:
         return ", ".join(self.expr(a) for a in args)
 
     def e_Call(self, node: ast.Call) -> str:
-        return f"{self.atom(node.callee)}({self.args(node.args)})"
+        callee = node.callee
+        if isinstance(callee, ast.Member) and not callee.optional and callee.name in TOVA_METHODS:
+            return self.method_call(self.atom(callee.obj), callee.name, self.args(node.args))
+        return f"{self.atom(callee)}({self.args(node.args)})"
 
     def e_New(self, node: ast.New) -> str:
         callee = self.atom(node.callee)
@@ -138,16 +194,79 @@ class JsEmitter:
 
     def e_Binary(self, node: ast.Binary) -> str:
         op = node.op
-        if op in ("==", "!=") and (isinstance(node.left, ast.Nil) or isinstance(node.right, ast.Nil)):
+        if is_nil_test(node):
             # nil stands for both of JavaScript's empties: `x == nil` is true for null and undefined
             other = node.right if isinstance(node.left, ast.Nil) else node.left
             return f"{self.atom(other)} {op} null"
-        return f"{self.atom(node.left)} {BINARY_JS.get(op, op)} {self.atom(node.right)}"
+        if op == "++":
+            return "__tova_concat(" + ", ".join(self.expr(part) for part in left_chain(node, ("++",))) + ")"
+        if op in ("in", "not in"):
+            return f"{'!' if op == 'not in' else ''}__tova_in({self.expr(node.left)}, {self.expr(node.right)})"
+        if op == "*" and not (is_numeric(node.left) and is_numeric(node.right)):
+            return f"__tova_mul({self.expr(node.left)}, {self.expr(node.right)})"
+        # a left-leaning chain of one JavaScript precedence level needs no parentheses, and a 2,000-term
+        # sum written flat stays flat (V8 refuses a few thousand nested parentheses)
+        level = JS_LEVEL.get(op)
+        chain = left_chain(node, [o for o, lvl in JS_LEVEL.items() if lvl == level]) if level else [node.left, node.right]
+        ops = left_chain_ops(node, len(chain) - 1)
+        out = [self.atom(chain[0])]
+        for operator, operand in zip(ops, chain[1:]):
+            out.append(f"{BINARY_JS.get(operator, operator)} {self.atom(operand)}")
+        return " ".join(out)
+
+    def e_Compare(self, node: ast.Compare) -> str:
+        """`a < b < c`: each operand once, left to right, stopping at the first false comparison."""
+        self.label_counter += 1
+        names = [f"__tova_c{self.label_counter}_{i}" for i in range(len(node.operands))]
+        inner = self.indent + "  "
+        lines = [f"{inner}const {names[0]} = {self.expr(node.operands[0])};"]
+        for index, op in enumerate(node.ops):
+            lines.append(f"{inner}const {names[index + 1]} = {self.expr(node.operands[index + 1])};")
+            test = f"{names[index]} {BINARY_JS.get(op, op)} {names[index + 1]}"
+            if index == len(node.ops) - 1:
+                lines.append(f"{inner}return {test};")
+            else:
+                lines.append(f"{inner}if (!({test})) return false;")
+        return self.iife(node, lines)
+
+    def e_Range(self, node: ast.Range) -> str:
+        return f"__tova_span({self.expr(node.start)}, {self.expr(node.end)}, {'true' if node.inclusive else 'false'})"
+
+    def e_IsType(self, node: ast.IsType) -> str:
+        return f"{'!' if node.negated else ''}__tova_is({self.expr(node.value)}, {json.dumps(node.type_name)})"
+
+    def e_Slice(self, node: ast.Slice) -> str:
+        parts = ["undefined" if part is None else self.expr(part) for part in (node.start, node.stop, node.step)]
+        return f"__tova_slice({self.expr(node.obj)}, {', '.join(parts)})"
+
+    def e_Comprehension(self, node: ast.Comprehension) -> str:
+        self.label_counter += 1
+        out = f"__tova_items{self.label_counter}"
+        inner = self.indent + "  "
+        if len(node.targets) == 1:
+            head = f"const {self.pattern(node.targets[0])} of {self.expr(node.iterable)}"
+        else:
+            first, second = (self.pattern(t) for t in node.targets)
+            head = f"const [{first}, {second}] of __tova_enumerate({self.expr(node.iterable)})"
+        push = f"{out}.push({self.expr(node.value)});"
+        if node.cond is not None:
+            push = f"if ({self.expr(node.cond)}) {push}"
+        return self.iife(node, [f"{inner}const {out} = [];", f"{inner}for ({head}) {push}", f"{inner}return {out};"])
+
+    def method_call(self, obj: str, name: str, args: str) -> str:
+        if name in TOVA_METHODS:
+            return f"__tova_method({obj}, {json.dumps(name)}{', ' + args if args else ''})"
+        return f"{obj}.{name}({args})" if IDENTIFIER.match(name) else f"{obj}[{json.dumps(name)}]({args})"
 
     def e_Pipe(self, node: ast.Pipe) -> str:
         target = node.target
+        if isinstance(target, ast.MethodPipe):
+            return self.method_call(self.atom(node.value), target.name, self.args(target.args))
         value = self.expr(node.value)
         if isinstance(target, ast.Call):
+            if any(isinstance(a, ast.Name) and a.name == "_" for a in target.args):
+                args = ", ".join(value if isinstance(a, ast.Name) and a.name == "_" else self.expr(a) for a in target.args)
+                return f"{self.atom(target.callee)}({args})"
             rest = self.args(target.args)
             return f"{self.atom(target.callee)}({value}{', ' + rest if rest else ''})"
         return f"{self.atom(target)}({value})"
@@ -318,7 +437,18 @@ class JsEmitter:
             if not tail:
                 body.append(f"{inner}    break {label};")
             binder = next((p for p in arm.patterns if isinstance(p, ast.Name)), None)
+            prefix = next((p for p in arm.patterns if isinstance(p, ast.PrefixPattern)), None)
             tests = [self.pattern_test(p, subject) for p in arm.patterns if not isinstance(p, ast.Name)]
+            if prefix is not None and prefix.rest is not None:
+                cond = " || ".join(tests)
+                guard = f" && ({self.expr(arm.guard)})" if arm.guard is not None else ""
+                lines.append(f"{inner}if ({cond}) {{")
+                lines.append(f"{inner}  const {self.name(prefix.rest)} = {subject}.slice({len(prefix.prefix.encode('utf-16-le')) // 2});")
+                lines.append(f"{inner}  if (true{guard}) {{")
+                lines.extend(body)
+                lines.append(f"{inner}  }}")
+                lines.append(f"{inner}}}")
+                continue
             cond = " || ".join(t for t in tests if t is not None) if tests and None not in tests else "true"
             if binder is not None:
                 lines.append(f"{inner}{{")
@@ -343,4 +473,6 @@ class JsEmitter:
             return None  # `_` matches anything
         if isinstance(pattern, ast.Nil):
             return f"{subject} == null"
+        if isinstance(pattern, ast.PrefixPattern):
+            return f"(typeof {subject} === \"string\" && {subject}.startsWith({json.dumps(pattern.prefix, ensure_ascii=False)}))"
         return f"{subject} === {self.expr(pattern)}"

@@ -34,6 +34,8 @@ class WorkerEmitter:
         self.model = model
         self.source_name = source_name
         self.emitter = JsEmitter()
+        security = next((w.security for w in model.workers if w.security is not None), None)
+        self.sensitive_types = set(security["sensitive"]) if security else set()
         self._shared: str | None = None
 
     def shared_code(self, worker: WorkerInfo | None = None) -> str:
@@ -53,7 +55,11 @@ class WorkerEmitter:
             names = [f.name for f in decl.fields]
             params = ", ".join(names)
             body = ", ".join(f"{JsEmitter.key(n)}: {n}" if not n.isidentifier() else n for n in names)
-            lines.append(f"function {decl.name}({params}) {{ return {{ {body} }}; }}")
+            if decl.name in self.sensitive_types:
+                # tagged so the security block's sanitizer knows which fields to strip
+                lines.append(f"function {decl.name}({params}) {{ return __tova_typed({{ {body} }}, {js(decl.name)}); }}")
+            else:
+                lines.append(f"function {decl.name}({params}) {{ return {{ {body} }}; }}")
         for item in self.model.top_level:
             if items is not None and id(item) not in items:
                 continue
@@ -91,6 +97,8 @@ class WorkerEmitter:
         bind.extend(f"  {name} = env.{name};" for name in worker.secrets)
         out.append("function __tova_bind(env) {\n" + "\n".join(bind) + "\n}" if bind else "function __tova_bind(env) {}")
 
+        for stmt in worker.state:
+            out.extend(self.emitter.stmt(stmt, ""))
         for fn in worker.functions:
             out.append(self.emitter.function_decl(fn))
 
@@ -106,6 +114,7 @@ class WorkerEmitter:
             f"  worker: {js(worker.key)}, script: {js(worker.script)},",
             "  bind: __tova_bind,",
             f"  cors: {js(cors) if cors is not None else 'null'},",
+            f"  security: {js(worker.security) if worker.security is not None else 'null'},",
             "  health: " + js({
                 "path": worker.health_path,
                 "checks": worker.health_checks,

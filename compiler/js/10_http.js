@@ -111,7 +111,7 @@ function __tova_preflight(cors, request) {
       ? cors.headers.join(", ")
       : request.headers.get("Access-Control-Request-Headers");
     if (allowHeaders) headers["Access-Control-Allow-Headers"] = allowHeaders;
-    headers["Access-Control-Max-Age"] = "86400";
+    headers["Access-Control-Max-Age"] = String(cors.max_age ?? 86400);
   }
   return new Response(null, { status: 204, headers });
 }

@@ -1,5 +1,6 @@
 // __tova_createWorker(spec) -> the module's default export {fetch, scheduled, queue} (contracts.md §2).
-// Order of a request: CORS preflight, health, admin routes, then user middleware around the router.
+// Order of a request: admin routes, health, CORS preflight, the security block's checks, then user
+// middleware around the router.
 
 const __tova_DEFAULT_OPS = { prefix: "/__tova", d1: "TOVA_OPS", tokenSecret: "TOVA_ADMIN_TOKEN" };
 
@@ -10,12 +11,18 @@ function __tova_createWorker(spec) {
   const healthPath = (spec.health && spec.health.path) || "/healthz";
   const bind = spec.bind || (() => {});
 
+  const security = spec.security || null;
+  const sanitizing = security !== null && Object.keys(security.sensitive).length > 0;
+  const users = new WeakMap(); // request -> the authenticated user, for sanitizing its answer
+
   async function route(request) {
     const url = new URL(request.url);
     const found = __tova_findRoute(routes, request.method, url.pathname);
     if (found === null) return __tova_json({ error: "not found" }, 404);
     if (found.allowed) return __tova_json({ error: "method not allowed" }, 405, { Allow: found.allowed.join(", ") });
-    return __tova_toResponse(await found.route.handler(request, found.params));
+    const value = await found.route.handler(request, found.params);
+    // a request a middleware replaced has no user on record: sensitive fields are then stripped
+    return __tova_toResponse(sanitizing ? __tova_sanitize(security, value, users.get(request) || null) : value);
   }
 
   // next(req) runs the rest of the chain; a middleware's value (a Response or anything JSON-able) is
@@ -52,11 +59,21 @@ function __tova_createWorker(spec) {
     if (spec.cors && __tova_isPreflight(request)) return __tova_preflight(spec.cors, request);
     let response;
     try {
-      response = await handleUser(request);
+      response = security ? await guarded(request, env, url) : await handleUser(request);
     } catch (err) {
       response = await failed(err, request);
     }
-    return spec.cors ? __tova_withHeaders(response, __tova_corsHeaders(spec.cors, request)) : response;
+    const headers = { ...(security ? security.headers : {}), ...(spec.cors ? __tova_corsHeaders(spec.cors, request) : {}) };
+    return __tova_withHeaders(response, headers);
+  }
+
+  // The security block's checks run after the CORS preflight and before any middleware
+  async function guarded(request, env, url) {
+    const user = await __tova_currentUser(security, request, env);
+    const denied = __tova_guard(security, url.pathname, user);
+    if (denied) return denied;
+    if (user) users.set(request, user);
+    return handleUser(request);
   }
 
   async function scheduled(controller, env, ctx) {

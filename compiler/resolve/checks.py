@@ -11,10 +11,12 @@ import re
 
 from compiler import ast, naming
 from compiler.diagnostics import Reporter
-from compiler.edge import HTTP_METHODS, did_you_mean
+from compiler.parsing.edge import HTTP_METHODS, did_you_mean
 from compiler.resolve.globals import PLATFORM_GLOBALS
+from compiler.resolve.literals import literal
+from compiler.resolve.security import SecurityChecker
 from compiler.resolve.model import BindingInfo, ConsumerInfo, ProjectModel, QueueInfo, WorkerInfo
-from compiler.resolve.scope import Resolver, Scope, Symbol, global_scope
+from compiler.resolve.scope import pattern_names, Resolver, Scope, Symbol, global_scope
 
 BINDING_KIND = {"kv": "kv", "sql": "d1", "storage": "r2", "queue": "queue"}
 BINDING_CONFIG = {
@@ -26,7 +28,7 @@ BINDING_CONFIG = {
 # named checks the runtime (compiler/js/50_health.js) implements; every binding is probed regardless
 HEALTH_CHECKS = ("check_memory",)
 # what the runtime's CORS (compiler/js/10_http.js) applies
-CORS_KEYS = ("origins", "methods", "headers", "credentials")
+CORS_KEYS = ("origins", "methods", "headers", "credentials", "max_age")
 # wrangler's consumer settings with the range Cloudflare accepts
 CONSUMER_SETTINGS = {
     "max_batch_size": (1, 100),
@@ -69,17 +71,6 @@ def plainly_valid_cron(fields: list[str]) -> bool:
     return True
 
 
-def literal(expr) -> tuple[bool, object]:
-    """(True, value) for a plain literal the config can carry; (False, None) otherwise."""
-    if isinstance(expr, ast.String) and all(isinstance(p, str) for p in expr.parts):
-        return True, "".join(expr.parts)
-    if isinstance(expr, ast.Number):
-        return True, expr.value
-    if isinstance(expr, ast.Bool):
-        return True, expr.value
-    return False, None
-
-
 class ProjectChecker:
     def __init__(self, program: ast.Program, reporter: Reporter, stem: str) -> None:
         self.program = program
@@ -95,6 +86,7 @@ class ProjectChecker:
         types: list[ast.TypeDecl] = []
         top_level: list = []
         edges: list[ast.EdgeBlock] = []
+        security_blocks: list[ast.Security] = []
         for item in self.program.items:
             if isinstance(item, ast.Shared):
                 types.extend(item.types)
@@ -102,6 +94,8 @@ class ProjectChecker:
                 types.append(item)
             elif isinstance(item, ast.EdgeBlock):
                 edges.append(item)
+            elif isinstance(item, ast.Security):
+                security_blocks.append(item)
             else:
                 top_level.append(item)
         if not edges:
@@ -112,7 +106,7 @@ class ProjectChecker:
             if decl.name in module_scope.symbols:
                 self.error(decl.span, f"type `{decl.name}` is declared twice: expected one declaration per type")
                 continue
-            module_scope.symbols[decl.name] = Symbol(decl.name, "type", self.resolver.js_name(decl.name, module_scope), decl)
+            module_scope.symbols[decl.name] = Symbol(decl.name, "type", self.resolver.js_name(decl.name, module_scope), decl, decl.span)
         self.resolver.hoist(top_level, module_scope)
         self.check_module_names(types, top_level, edges)
         for edge in edges:
@@ -133,6 +127,7 @@ class ProjectChecker:
         self.item_uses = item_uses
 
         workers = self.collect_workers(edges)
+        self.apply_security(security_blocks, types, workers)
         queues = self.collect_queues(workers)
         for worker in workers:
             self.resolve_worker(worker, module_scope)
@@ -141,6 +136,18 @@ class ProjectChecker:
             None,
         )
         return ProjectModel(self.project, self.stem, self.program, types, top_level, workers, queues, migrations_binding)
+
+    def apply_security(self, blocks: list[ast.Security], types: list[ast.TypeDecl], workers: list[WorkerInfo]) -> None:
+        """One security block guards every edge block; the secret it reads becomes each worker's secret."""
+        checker = SecurityChecker(self.reporter, types)
+        config = checker.check(blocks)
+        if config is None:
+            return
+        for worker in workers:
+            worker.security = config
+            worker.secrets += [name for name in checker.secrets if name not in worker.secrets and name not in worker.env_names]
+            if checker.cors is not None and worker.cors is None:
+                worker.cors = self.cors_config(checker.cors)
 
     def check_module_names(self, types, top_level, edges) -> None:
         """Module-level names share the worker module with the runtime, which relies on the platform's
@@ -153,6 +160,7 @@ class ProjectChecker:
                 declared.append((item.target.name, item.target.span))
         for edge in edges:
             declared += [(s.name, s.span) for s in edge.body if isinstance(s, ast.FnDecl)]
+            declared += [(p.name, p.span) for s in edge.body if isinstance(s, ast.Let) for p in pattern_names(s.target)]
         for name, span in declared:
             if name in PLATFORM_GLOBALS:
                 self.error(span, f"`{name}` is a platform global the generated worker relies on: expected another name for a top-level or block-level declaration")
@@ -253,6 +261,8 @@ class ProjectChecker:
                 worker.consumes.append(stmt)
             elif kind is ast.FnDecl:
                 worker.functions.append(stmt)
+            elif kind is ast.Let:
+                worker.state.append(stmt)
         self.check_routes(worker)
         self.check_schedules(worker)
 
@@ -313,6 +323,12 @@ class ProjectChecker:
                     self.error(value.span, f'cors `{key}` must be a list of plain strings: expected `["..."]`')
                     continue
                 cors[key] = [literal(i)[1] for i in value.items]
+            elif key == "max_age":
+                ok, seconds = literal(value)
+                if not ok or isinstance(seconds, bool) or not isinstance(seconds, int) or not 0 <= seconds <= 86400:
+                    self.error(value.span, "cors `max_age`: expected a whole number of seconds from 0 to 86400 (browsers cap it lower)")
+                    continue
+                cors[key] = seconds
             elif key == "credentials":
                 if not isinstance(value, ast.Bool):
                     self.error(value.span, "cors `credentials`: expected `true` or `false`")
@@ -542,6 +558,8 @@ class ProjectChecker:
         for name in worker.env_names + worker.secrets:
             scope.symbols[name] = Symbol(name, "binding", name)
         resolver.hoist(worker.functions, scope)
+        for stmt in worker.state:
+            self.resolve_block_state(stmt, scope)
         for fn in worker.functions:
             resolver.stmt(fn, scope)
 
@@ -568,6 +586,24 @@ class ProjectChecker:
             handler(schedule.handler, "schedule")
         for consume in worker.consumes:
             handler(consume.handler, "queue consumer")
+
+
+    def resolve_block_state(self, stmt: ast.Let, scope: Scope) -> None:
+        """A block-level `NAME = value` runs once when the worker's module loads, before any request
+        has brought its env: a value that reads a binding, env var or secret would read nothing."""
+        resolver = self.resolver
+        outer, resolver.uses = resolver.uses, set()
+        try:
+            resolver.stmt(stmt, scope)
+            early = sorted(s.name for s in resolver.uses if s.kind == "binding")
+        finally:
+            outer.update(resolver.uses)
+            resolver.uses = outer
+        if early:
+            self.error(
+                stmt.value.span,
+                f"a block-level value is computed when the worker starts, before `{early[0]}` is bound: expected it inside a function or handler",
+            )
 
 
 def check(program: ast.Program, reporter: Reporter, stem: str) -> ProjectModel:

@@ -50,7 +50,19 @@ BUILTINS = {
     "sorted": "__tova_sorted",
     "reversed": "__tova_reversed",
     "sleep": "__tova_sleep",
+    # compiler/js/06_stdlib.js
+    **{name: f"__tova_{name}" for name in """find find_index any all first last take drop unique flatten
+       flat_map count zip group_by partition chunk replace starts_with ends_with chars words lines
+       capitalize title_case snake_case camel_case pad_start pad_end clamp sqrt pow merge""".split()},
+    "repeat": "__tova_repeat",
 }
+
+# Methods Tova gives strings that JavaScript's lack (or spells otherwise): `s.upper()` compiles to
+# __tova_method(s, "upper"), which falls back to the value's own method when it is not a string.
+TOVA_METHODS = frozenset(
+    """upper lower contains starts_with ends_with chars words lines capitalize title_case snake_case
+    kebab_case camel_case trim_start trim_end is_empty titleCase snakeCase camelCase kebabCase""".split()
+)
 
 JS_RESERVED = frozenset(
     """break case catch class const continue debugger default delete do else enum export extends false

@@ -54,6 +54,8 @@ class WorkerInfo:
     consumes: list[ast.Consume] = Factory(list)
     dead_letter_stores: list[str] = Factory(list)
     functions: list[ast.FnDecl] = Factory(list)
+    state: list[ast.Let] = Factory(list)
+    security: dict | None = None  # the program's `security` block as runtime data (resolve/security.py)  # block-level constants and `var`s: module-scoped in the worker
     # the shared types and top-level items (by id) this worker's code reaches; only those are emitted
     used_types: set = Factory(set)
     used_items: set = Factory(set)

@@ -20,6 +20,10 @@ class Symbol:
     kind: str  # const, var, param, fn, type, binding, global, builtin
     js: str
     decl: object = None  # the declaring node (TypeDecl for types)
+    span: object = None  # where the name was bound, for "bound at line:col" in diagnostics
+
+    def where(self) -> str:
+        return f" (bound at {self.span.line}:{self.span.col})" if self.span is not None else ""
 
 
 @record
@@ -55,6 +59,22 @@ def global_scope() -> Scope:
     return scope
 
 
+def pattern_names(pattern) -> list:
+    if isinstance(pattern, ast.NamePattern):
+        return [pattern]
+    names: list = []
+    if isinstance(pattern, ast.ObjectPattern):
+        for _key, target, _default in pattern.entries:
+            names += pattern_names(target)
+    elif isinstance(pattern, ast.ArrayPattern):
+        for item in pattern.items:
+            if item is not None:
+                names += pattern_names(item)
+    if getattr(pattern, "rest", None) is not None:
+        names.append(pattern.rest)
+    return names
+
+
 class Resolver:
     def __init__(self, reporter: Reporter) -> None:
         self.reporter = reporter
@@ -86,9 +106,24 @@ class Resolver:
         if existing is not None and existing.kind not in ("global", "builtin"):
             self.reporter.error(span, f"`{name}` is already declared in this scope: expected a new name, or `var {name}` to make it reassignable")
             return existing
-        symbol = Symbol(name, kind, self.js_name(name, scope), decl)
+        symbol = Symbol(name, kind, self.js_name(name, scope), decl, span)
         scope.symbols[name] = symbol
         return symbol
+
+    def refuse_reassign(self, span, symbol: Symbol, how: str | None = None) -> None:
+        """`x = e` where an enclosing scope binds an immutable `x`: JavaScript would read it as a new
+        `const` in the inner block and the outer `x` would silently keep its value, so it is an error
+        wherever it happens (nested blocks, loops, match arms, lambdas), as in upstream Tova."""
+        what = {"fn": "a function", "type": "a type", "binding": "a binding"}.get(symbol.kind)
+        action = how or f"reassign `{symbol.name}`"
+        if what is not None:
+            self.reporter.error(span, f"cannot {action}: it is {what}{symbol.where()}; expected a new name for the new value")
+            return
+        self.reporter.error(
+            span,
+            f"cannot {action}: it is immutable{symbol.where()}; expected `var {symbol.name} = ...` where it is bound",
+            f"write `var {symbol.name} = ...` at {symbol.span.line}:{symbol.span.col} to make it reassignable" if symbol.span else None,
+        )
 
     def declare_pattern(self, scope: Scope, pattern, kind: str) -> None:
         if isinstance(pattern, ast.NamePattern):
@@ -149,10 +184,7 @@ class Resolver:
                 if symbol is None:
                     self.unknown(target, scope)
                 elif symbol.kind not in ("var", "param"):
-                    self.reporter.error(
-                        target.span,
-                        f"cannot update `{target.name}` with `{stmt.op}`: it is immutable; expected `var {target.name} = ...` where it is declared",
-                    )
+                    self.refuse_reassign(target.span, symbol, f"update `{target.name}` with `{stmt.op}`")
                 else:
                     target.symbol = symbol
             else:
@@ -214,13 +246,23 @@ class Resolver:
                 stmt.reassign = True
                 target.symbol = symbol
                 return
-            if symbol is not None and target.name in scope.symbols and symbol.kind not in ("global", "builtin"):
-                self.reporter.error(
-                    target.span,
-                    f"cannot reassign `{target.name}`: it is immutable; expected `var {target.name} = ...` where it is first assigned",
-                )
+            if symbol is not None and symbol.kind not in ("global", "builtin"):
+                self.refuse_reassign(target.span, symbol)
                 target.symbol = symbol
                 return
+        if not stmt.mutable:
+            # `{ a, b } = e` and `[a, b] = e` declare; over a visible name they would shadow it unseen
+            for name_pattern in pattern_names(target):
+                symbol = scope.lookup(name_pattern.name)
+                if symbol is None or symbol.kind in ("global", "builtin") or name_pattern.name in scope.symbols:
+                    continue
+                if symbol.kind in ("var", "param"):
+                    self.reporter.error(
+                        name_pattern.span,
+                        f"cannot update `{symbol.name}` by destructuring{symbol.where()}: expected `{symbol.name} = ...` on its own line",
+                    )
+                else:
+                    self.refuse_reassign(name_pattern.span, symbol, f"bind `{symbol.name}` again by destructuring")
         self.declare_pattern(scope, target, "var" if stmt.mutable else "const")
 
     def function(self, fn: ast.Lambda, scope: Scope) -> None:
@@ -278,11 +320,49 @@ class Resolver:
         elif kind is ast.Unary:
             self.expr(node.operand, scope)
         elif kind is ast.Binary:
-            self.expr(node.left, scope)
-            self.expr(node.right, scope)
+            # a long flat chain (`1 + 1 + ...`) leans left: walk its spine in a loop, not recursively
+            rights = []
+            while type(node) is ast.Binary:
+                rights.append(node.right)
+                node = node.left
+            self.expr(node, scope)
+            for right in reversed(rights):
+                self.expr(right, scope)
         elif kind is ast.Pipe:
             self.expr(node.value, scope)
-            self.expr(node.target, scope)
+            target = node.target
+            if type(target) is ast.MethodPipe:
+                for arg in target.args:
+                    self.expr(arg.value if isinstance(arg, ast.Spread) else arg, scope)
+            elif type(target) is ast.Call:
+                # `_` marks where the piped value goes: not a variable
+                self.expr(target.callee, scope)
+                for arg in target.args:
+                    if not (type(arg) is ast.Name and arg.name == "_"):
+                        self.expr(arg.value if isinstance(arg, ast.Spread) else arg, scope)
+            else:
+                self.expr(target, scope)
+        elif kind is ast.Range:
+            self.expr(node.start, scope)
+            self.expr(node.end, scope)
+        elif kind is ast.Compare:
+            for operand in node.operands:
+                self.expr(operand, scope)
+        elif kind is ast.IsType:
+            self.expr(node.value, scope)
+        elif kind is ast.Slice:
+            self.expr(node.obj, scope)
+            for part in (node.start, node.stop, node.step):
+                if part is not None:
+                    self.expr(part, scope)
+        elif kind is ast.Comprehension:
+            self.expr(node.iterable, scope)
+            inner = Scope(scope)
+            for target in node.targets:
+                self.declare_pattern(inner, target, "const")
+            if node.cond is not None:
+                self.expr(node.cond, inner)
+            self.expr(node.value, inner)
         elif kind is ast.Await:
             fn = self.fn_stack[-1] if self.fn_stack else None
             if fn is None:
@@ -322,6 +402,7 @@ class Resolver:
         for arm in node.arms:
             inner = Scope(scope)
             names = [p for p in arm.patterns if isinstance(p, ast.Name)]
+            names += [p.rest for p in arm.patterns if isinstance(p, ast.PrefixPattern) and p.rest is not None]
             if names and len(arm.patterns) > 1:
                 self.reporter.error(names[0].span, "a name pattern binds the value: expected literals only when arms are joined with `|`")
             for pattern in names:

@@ -71,8 +71,57 @@ BAD = {
     ),
     "reassigning an immutable": Bad(
         'fn f() {\n  x = 1\n  x = 2\n  x\n}\nedge "api" {\n  route GET "/x" => fn(req) { f() }\n}\n',
-        [(3, 3, "cannot reassign `x`: it is immutable; expected `var x = ...`")], "x",
+        [(3, 3, "cannot reassign `x`: it is immutable (bound at 2:3); expected `var x = ...`")], "x",
     ),
+    "reassigning an immutable inside a loop": Bad(
+        'fn f() {\n  x = 1\n  for i in range(3) {\n    x = x + 1\n  }\n  x\n}\nedge "api" {\n  route GET "/x" => fn(req) { f() }\n}\n',
+        [(4, 5, "cannot reassign `x`: it is immutable (bound at 2:3); expected `var x = ...`")], "x",
+    ),
+    "reassigning an immutable inside while": Bad(
+        'fn f() {\n  x = 1\n  while false {\n    x = 2\n  }\n  x\n}\nedge "api" {\n  route GET "/x" => fn(req) { f() }\n}\n',
+        [(4, 5, "cannot reassign `x`: it is immutable (bound at 2:3)")], "x",
+    ),
+    "reassigning an immutable inside if": Bad(
+        'fn f() {\n  x = 1\n  if true {\n    x = 2\n  }\n  x\n}\nedge "api" {\n  route GET "/x" => fn(req) { f() }\n}\n',
+        [(4, 5, "cannot reassign `x`: it is immutable (bound at 2:3)")], "x",
+    ),
+    "reassigning an immutable inside elif": Bad(
+        'fn f() {\n  x = 1\n  if false { 1 } elif true {\n    x = 2\n  }\n  x\n}\nedge "api" {\n  route GET "/x" => fn(req) { f() }\n}\n',
+        [(4, 5, "cannot reassign `x`: it is immutable (bound at 2:3)")], "x",
+    ),
+    "reassigning an immutable inside else": Bad(
+        'fn f() {\n  x = 1\n  if false { 1 } else {\n    x = 2\n  }\n  x\n}\nedge "api" {\n  route GET "/x" => fn(req) { f() }\n}\n',
+        [(4, 5, "cannot reassign `x`: it is immutable (bound at 2:3)")], "x",
+    ),
+    "reassigning an immutable inside a match arm": Bad(
+        'fn f() {\n  x = 1\n  match 3 {\n    3 => { x = 2 }\n    _ => 0\n  }\n  x\n}\nedge "api" {\n  route GET "/x" => fn(req) { f() }\n}\n',
+        [(4, 12, "cannot reassign `x`: it is immutable (bound at 2:3)")], "x",
+    ),
+    "reassigning an immutable inside try": Bad(
+        'fn f() {\n  x = 1\n  try {\n    x = 2\n  } catch e {\n    0\n  }\n  x\n}\nedge "api" {\n  route GET "/x" => fn(req) { f() }\n}\n',
+        [(4, 5, "cannot reassign `x`: it is immutable (bound at 2:3)")], "x",
+    ),
+    "reassigning an immutable inside catch": Bad(
+        'fn f() {\n  x = 1\n  try {\n    0\n  } catch e {\n    x = 2\n  }\n  x\n}\nedge "api" {\n  route GET "/x" => fn(req) { f() }\n}\n',
+        [(6, 5, "cannot reassign `x`: it is immutable (bound at 2:3)")], "x",
+    ),
+    "reassigning an immutable inside finally": Bad(
+        'fn f() {\n  x = 1\n  try {\n    0\n  } finally {\n    x = 2\n  }\n  x\n}\nedge "api" {\n  route GET "/x" => fn(req) { f() }\n}\n',
+        [(6, 5, "cannot reassign `x`: it is immutable (bound at 2:3)")], "x",
+    ),
+    "reassigning an immutable inside a lambda": Bad(
+        'fn f() {\n  x = 1\n  g = fn() {\n    x = 2\n  }\n  g()\n  x\n}\nedge "api" {\n  route GET "/x" => fn(req) { f() }\n}\n',
+        [(4, 5, "cannot reassign `x`: it is immutable (bound at 2:3)")], "x",
+    ),
+    "updating an immutable with += in a nested block": Bad(
+        'fn f() {\n  x = 1\n  if true {\n    x += 2\n  }\n  x\n}\nedge "api" {\n  route GET "/x" => fn(req) { f() }\n}\n',
+        [(4, 5, "cannot update `x` with `+=`: it is immutable (bound at 2:3)")], "x",
+    ),
+    "rebinding an immutable by destructuring in a nested block": Bad(
+        'fn f() {\n  x = 1\n  if true {\n    [x, y] = [2, 3]\n  }\n  x\n}\nedge "api" {\n  route GET "/x" => fn(req) { f() }\n}\n',
+        [(4, 6, "cannot bind `x` again by destructuring: it is immutable (bound at 2:3)")], "x",
+    ),
+
     "unknown consumer setting": Bad(
         'edge "api" {\n  queue JOBS\n  consume JOBS { max_batch: 5 } fn(m) { 1 }\n}\n',
         [(3, 18, "unknown consumer setting `max_batch`: expected one of max_batch_size")],

@@ -23,6 +23,8 @@ TOKENS = [
     "check_memory", "cors", "methods", "env", "secret", "target", '"cloudflare"', "shared", "type", "T", "String",
     "middleware", "on_error", "X.new", "print", "int", "len", "range", "break", "continue", "{ a: 1 }", "//c\n",
     "/*", "*/", '"', "'", "\\", "{x}", "@", "#", "0x1F", "1e3", "1_000",
+    "++", "..", "..=", "->", "is", "Int", "not in", "[1:2]", "[::-1]", "for x in", "|> .m()", "_", "security",
+    "auth", "jwt", "role", "Admin", "protect", "require", "sensitive", "T.a", "\0", '"""', "?", "loop", "let",
 ]
 SETTINGS = settings(max_examples=int(__import__("os").environ.get("TOVA_FUZZ_EXAMPLES", "250")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

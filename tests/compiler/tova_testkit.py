@@ -38,6 +38,12 @@ def run_node_module(node: str, code: str, timeout: float = 60) -> subprocess.Com
 
 def compile_snippet(text: str) -> str:
     """JavaScript for top-level Tova code (types, functions, constants), without a worker around it."""
+    from compiler.driver import on_deep_stack
+
+    return on_deep_stack(_compile_snippet, text)
+
+
+def _compile_snippet(text: str) -> str:
     from compiler.codegen.worker import WorkerEmitter
     from compiler.diagnostics import CompileError, Reporter
     from compiler.parser import parse
@@ -55,7 +61,10 @@ def compile_snippet(text: str) -> str:
 
 
 def builtins_js() -> str:
-    return (ROOT / "compiler" / "js" / "00_builtins.js").read_text()
+    """The whole runtime, as a worker inlines it: builtins, operators, stdlib, security helpers."""
+    from compiler.codegen.worker import runtime_source
+
+    return runtime_source()
 
 
 def run_snippets(node: str, cases: dict[str, str]) -> dict:

@@ -12,7 +12,7 @@ from compiler.diagnostics import ParseError
 BINDING_KINDS = ("kv", "sql", "storage", "queue")
 EDGE_WORDS = (
     "target", "kv", "sql", "storage", "queue", "env", "secret", "cors", "health", "on_error",
-    "middleware", "route", "schedule", "consume", "fn",
+    "middleware", "route", "schedule", "consume", "fn", "NAME = value", "var NAME = value",
 )
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY")
 
@@ -33,7 +33,7 @@ class EdgeStatements:
         if self.tok.kind == "STRING":
             name_token = self.expect_string("the edge block's name")
             name = self.string_value(name_token)
-        open_brace = self.expect_op("{", "`{` to start the edge block (`edge \"api\" { ... }`)")
+        open_brace = self.open_brace("`{` to start the edge block (`edge \"api\" { ... }`)")
         body: list = []
         self.skip_newlines()
         while not self.tok.is_op("}"):
@@ -56,6 +56,9 @@ class EdgeStatements:
         token = self.tok
         if token.is_kw("fn") or (token.is_kw("async") and self.peek().is_kw("fn")):
             return self.parse_fn_decl()
+        if token.is_kw("var") or (token.kind == "IDENT" and self.peek().is_op("=")):
+            # block-level constants and state (`FLAGS = {...}`, `var events = []`), module-scoped
+            return self.parse_statement()
         if token.kind != "IDENT":
             if token.is_op("}"):
                 return None
