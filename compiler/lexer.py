@@ -230,11 +230,12 @@ class Lexer:
             close = text.find(quote * 3, start + 3, end)
             stop = end if close < 0 else close + 3
             self.reporter.error(self.span(start, start + 3), f"triple-quoted strings are not supported: expected one line per string, joined with \"\\n\"")
+            token = Token("STRING", text[start:stop], self.span(start, stop), [""])
             for offset in range(start, stop):
                 if text[offset] == "\n":
                     self.newline_at(offset)
             self.pos = stop
-            self.add("STRING", text[start:stop], start, stop, parts=[""])
+            self.tokens.append(token)
             return
         pos = start + 1
         parts: list = []
