@@ -196,8 +196,8 @@ class Expressions:
                     expr = ast.New(expr.span.to(end), expr, args)
                 else:
                     expr = ast.Member(expr.span.to(name.span), expr, name.value, optional)
-            elif token.is_op("[") and token.span.start == expr.span.end:
-                # `a[0]` indexes; `a [0]` on purpose would be a list after a name, which Tova lacks anyway
+            elif token.is_op("[") and token.span.start == self.tokens[self.pos - 1].span.end:
+                # `a[0]` and `(a ++ b)[0]` index (the `[` touches what precedes it); `a [0]` is a list after a name
                 expr = self.parse_subscript(expr)
             else:
                 return expr

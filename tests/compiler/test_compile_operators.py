@@ -23,6 +23,7 @@ CASES = {
     "a chained comparison evaluates each operand once and stops early": ("fn main() {\n  var calls = []\n  f = fn(v) {\n    calls.push(v)\n    v\n  }\n  a = 1 < f(5) < 3\n  b = 9 < f(1) < f(2)\n  [a, b, calls]\n}", [False, False, [5, 1]]),
     "slices of lists": ("fn main() {\n  xs = [0, 1, 2, 3, 4, 5]\n  [xs[1:3], xs[:2], xs[4:], xs[::2], xs[1::2], xs[-2:], xs[::-1], xs[:-4], xs[10:], xs[5:1:-2]]\n}", [[1, 2], [0, 1], [4, 5], [0, 2, 4], [1, 3, 5], [4, 5], [5, 4, 3, 2, 1, 0], [0, 1], [], [5, 3]]),
     "slices of strings": ('fn main() {\n  s = "héllo"\n  [s[1:3], s[::-1], s[-1:]]\n}', ["él", "olléh", "o"]),
+    "indexing and slicing a parenthesised expression": ('fn main() {\n  a = "ab"\n  [(a ++ "cd")[2], (a ++ "cd")[1:3], ([1] ++ [2])[-1:]]\n}', ["c", "bc", [2]]),
     "pipe placeholder": ("fn add(a, b) {\n  a * 10 + b\n}\nfn main() {\n  [5 |> add(_, 1), 5 |> add(1, _), 5 |> add(2)]\n}", [51, 15, 52]),
     "method pipe": ('fn main() {\n  [3, -1, 2]\n    |> .filter(fn(x) x > 0)\n    |> .map(fn(x) x * 2)\n    |> .join(", ")\n}', "6, 4"),
     "method pipe with a Tova string method": ('fn main() {\n  "abc" |> .upper()\n}', "ABC"),
