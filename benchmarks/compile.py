@@ -1,7 +1,8 @@
 """Compile speed: `tova build` wall time on the seed, and throughput on a generated ~10,000-line program.
 
-Targets (issue 2): the seed builds in under 100 ms wall through the real command; 10,000 lines compile
-in under 1 s. Run from the repository root:
+Targets (issue 10): the seed builds through the real command in at most twice the time of a bare
+`python3 -c pass` on the same machine at the same moment (start-up is most of it, so the ratio is
+what the compiler controls); 50,000 lines build in at most 1.5 s. Run from the repository root:
 
     .venv/bin/python benchmarks/compile.py [--runs 20]
 
@@ -75,7 +76,7 @@ def timed_cli(args: list[str], env: dict) -> tuple[float, float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20)
-    parser.add_argument("--lines", type=int, default=10_000)
+    parser.add_argument("--lines", type=int, default=50_000)
     args = parser.parse_args()
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
@@ -84,17 +85,20 @@ def main() -> int:
         out = Path(tmp) / "out"
         command = [str(TOVA), "build", str(SEED), "--out", str(out)]
         timed_cli(command, env)  # warm-up: writes the bytecode cache, as any first run does
+        bare = [timed_cli([sys.executable, "-c", "pass"], env) for _ in range(args.runs)]
+        bare_wall = statistics.median(s[0] for s in bare)
         samples = [timed_cli(command, env) for _ in range(args.runs)]
         walls = sorted(s[0] for s in samples)
         cpus = sorted(s[1] for s in samples)
         seed_lines = SEED.read_text().count("\n")
+        rows.append(("bare `python3 -c pass` (median of %d)" % args.runs, 0, bare_wall, statistics.median(s[1] for s in bare), None))
         rows.append(("`tova build` seed (CLI, median of %d)" % args.runs, seed_lines,
-                     statistics.median(walls), statistics.median(cpus), 0.100))
+                     statistics.median(walls), statistics.median(cpus), 2 * bare_wall))
         # the README's entry point: bash checks the environment's stamp, then runs the same command
         wrapper = [str(ROOT / "bin" / "tova"), "build", str(SEED), "--out", str(out)]
         wrapped = [timed_cli(wrapper, env) for _ in range(args.runs)]
         rows.append(("`bin/tova build` seed (wrapper script, median of %d)" % args.runs, seed_lines,
-                     statistics.median(s[0] for s in wrapped), statistics.median(s[1] for s in wrapped), 0.100))
+                     statistics.median(s[0] for s in wrapped), statistics.median(s[1] for s in wrapped), None))
 
         program = Path(tmp) / "big.tova"
         program.write_text(generated_program(args.lines))
@@ -102,7 +106,7 @@ def main() -> int:
         big = [str(TOVA), "build", str(program), "--out", str(Path(tmp) / "big-out")]
         big_samples = [timed_cli(big, env) for _ in range(5)]
         rows.append((f"`tova build` generated program (CLI, median of 5)", lines,
-                     statistics.median(s[0] for s in big_samples), statistics.median(s[1] for s in big_samples), 1.0))
+                     statistics.median(s[0] for s in big_samples), statistics.median(s[1] for s in big_samples), 1.5))
 
         sys.path.insert(0, str(ROOT))
         from compiler.driver import compile_source
@@ -114,15 +118,16 @@ def main() -> int:
             start = time.perf_counter()
             compile_source(Source(text, "big.tova"), Path(tmp) / "unused", "big")
             in_process.append(time.perf_counter() - start)
-        rows.append(("compile in process (no startup, no writes, median of 5)", lines, statistics.median(in_process), None, 1.0))
+        rows.append(("compile in process (no startup, no writes, median of 5)", lines, statistics.median(in_process), None, None))
 
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}, Python {sys.version.split()[0]}\n")
-    print("| measurement | lines | wall | CPU | target | lines/s |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print("| measurement | lines | wall | CPU | × bare python | target | lines/s |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     for name, lines, wall, cpu, target in rows:
         cpu_text = f"{cpu * 1000:.0f} ms" if cpu is not None else "-"
-        verdict = "ok" if wall <= target else "over"
-        print(f"| {name} | {lines:,} | {wall * 1000:.0f} ms | {cpu_text} | < {target * 1000:.0f} ms ({verdict}) | {lines / wall:,.0f} |")
+        goal = "-" if target is None else f"≤ {target * 1000:.0f} ms ({'ok' if wall <= target else 'over'})"
+        rate = f"{lines / wall:,.0f}" if lines else "-"
+        print(f"| {name} | {lines:,} | {wall * 1000:.0f} ms | {cpu_text} | {wall / bare_wall:.1f}× | {goal} | {rate} |")
     return 0
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import gc
 import json
 import os
+import _thread
 import sys
-import threading
 from pathlib import Path
 
 from compiler.diagnostics import CompileError, Diagnostic, Reporter
@@ -62,24 +62,28 @@ DEEP_RECURSION = 60_000
 
 def on_deep_stack(function, *args):
     """Run `function` in a thread with a large stack and recursion limit: the passes recurse over the
-    tree, and ordinary code (500 nested lists, a 2,000-term sum) must not hit Python's default 1,000."""
+    tree, and ordinary code (500 nested lists, deep blocks) must not hit Python's default 1,000.
+    `_thread` rather than `threading`: the one import a short build would otherwise pay for."""
     outcome: dict = {}
+    done = _thread.allocate_lock()
+    done.acquire()
 
     def run() -> None:
         try:
             outcome["value"] = function(*args)
         except BaseException as error:  # re-raised in the caller's thread
             outcome["error"] = error
+        finally:
+            done.release()
 
-    previous_stack = threading.stack_size(DEEP_STACK)
     previous_limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(previous_limit, DEEP_RECURSION))
+    previous_stack = _thread.stack_size(DEEP_STACK)
     try:
-        worker = threading.Thread(target=run, name="tova-compile")
-        worker.start()
+        _thread.start_new_thread(run, ())
     finally:
-        threading.stack_size(previous_stack)
-    worker.join()
+        _thread.stack_size(previous_stack)
+    done.acquire()
     sys.setrecursionlimit(previous_limit)
     if "error" in outcome:
         raise outcome["error"]

@@ -32,10 +32,15 @@ NAME_CHARS = NAME_START | DIGITS
 
 # One pass of a compiled pattern per token; numbers, strings and block comments have their own readers.
 SCANNER = re.compile(
-    r"(?P<ws>[ \t\r]+)|(?P<nl>\n)|(?P<comment>//[^\n]*)|(?P<block>/\*)"
-    r"|(?P<name>[A-Za-z_][A-Za-z0-9_]*)|(?P<num>[0-9])|(?P<str>[\"'])"
+    r"[ \t\r]*(?:(?P<nl>\n)|(?P<comment>//[^\n]*)|(?P<block>/\*)"
+    r"|(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
+    # fast paths for the common cases; anything else goes to the careful readers below
+    r"|(?P<int>[0-9]+)(?![0-9A-Za-z_.])|(?P<plain>\"[^\"\\\n{}]*\"(?!\")|'[^'\\\n]*'(?!'))"
+    r"|(?P<num>[0-9])|(?P<str>[\"'])"
     r"|(?P<op>\.\.\.|\.\.=|\.\.|=>|\|>|\?\.|\?\?|->|\+\+|==|!=|<=|>=|&&|\|\||\+=|-=|\*=|/=|%=|\*\*|[-+*/%<>=!.,:()\[\]{};|])"
+    r"|(?P<end>\Z))"
 )
+
 
 # characters that start a construct of another language, or of Tova outside this compiler's subset
 UNEXPECTED = {
@@ -119,24 +124,34 @@ class Lexer:
         nesting = self.nesting
         match_at = SCANNER.match
         while self.pos < end:
-            pos = self.pos
-            found = match_at(text, pos, end)
+            found = match_at(text, self.pos, end)
             if found is None:
+                self.pos = len(text[self.pos:end]) - len(text[self.pos:end].lstrip(" \t\r")) + self.pos
                 self.operator()  # reports the unexpected character
                 continue
             kind = found.lastgroup
+            pos = found.start(kind)  # after the leading blanks, which every pattern skips
+            self.pos = pos
             stop = found.end()
             if kind == "name":
-                value = found.group()
+                value = found.group(kind)
                 if value in STRING_PREFIXES and stop < end and text[stop] in "\"'":
                     self.prefixed_string(value, pos, stop)
                     continue
                 tokens.append(Token("KEYWORD" if value in KEYWORDS else "IDENT", value, Span(pos, stop, self.line, pos - self.line_start + 1)))
                 self.pos = stop
-            elif kind == "ws" or kind == "comment":
+            elif kind == "comment" or kind == "end":
+                self.pos = stop
+            elif kind == "int":
+                value = found.group(kind)
+                tokens.append(Token("NUMBER", value, Span(pos, stop, self.line, pos - self.line_start + 1), None, int(value)))
+                self.pos = stop
+            elif kind == "plain":
+                value = found.group(kind)
+                tokens.append(Token("STRING", value, Span(pos, stop, self.line, pos - self.line_start + 1), [value[1:-1]]))
                 self.pos = stop
             elif kind == "op":
-                op = found.group()
+                op = found.group(kind)
                 if op in "([{":
                     nesting.append(op)
                 elif op in ")]}" and nesting:

@@ -29,6 +29,7 @@ BINARY = {
 }
 # what a statement or closing bracket looks like: `x++` then one of these is JavaScript's increment
 STATEMENT_END = ("NEWLINE", "EOF")
+POSTFIX = frozenset(("(", ".", "?.", "["))
 IS_TYPES = ("String", "Int", "Float", "Number", "Bool", "Nil", "List", "Array", "Object", "Function")
 
 
@@ -175,6 +176,10 @@ class Expressions:
     def parse_postfix(self, expr):
         while True:
             token = self.tok
+            kind = token.kind
+            # most primaries are followed by something else: leave at once (this loop runs per operand)
+            if kind != "NEWLINE" and (kind != "OP" or token.value not in POSTFIX):
+                return expr
             if token.is_op("("):
                 args, end = self.parse_args()
                 expr = ast.Call(expr.span.to(end), expr, args)
