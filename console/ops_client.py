@@ -125,10 +125,12 @@ class OpsClient:
         return body if status == 200 else None
 
     async def replay(self, *, ids: list[str] | None = None, all: bool = False, queue: str | None = None,
-                     rate: float | None = None, max: int | None = None) -> dict[str, Any]:
+                     rate: float | None = None, max: int | None = None, before: float | None = None) -> dict[str, Any]:
         body: dict[str, Any] = {"ids": ids} if ids is not None else {"all": True}
         if all and queue:
             body["queue"] = queue
+        if before is not None:
+            body["before"] = before  # the pass's start, as the worker gave it: what died later waits
         if rate is not None:
             body["rate"] = rate
         if max is not None:

@@ -8,7 +8,7 @@
 // workers share the same local queues, KV, D1 and R2, exactly as bindings to the same names would in
 // production.
 
-import { readFileSync, readdirSync, existsSync, mkdirSync } from "node:fs";
+import { readFileSync, readdirSync, existsSync, mkdirSync, chmodSync } from "node:fs";
 import { createServer } from "node:http";
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import path from "node:path";
@@ -153,8 +153,12 @@ function tailWorkerOptions(manifest, worker) {
   };
 }
 
+// Local queues live in this process's memory and die with it. Each start has its own id, which the
+// workers' replay uses to know that a dead letter sent by an earlier start never reached a consumer.
+const BOOT_ID = randomBytes(8).toString("hex");
+
 function workerOptions(manifest, outDir, worker, secrets, varOverrides, port) {
-  const bindings = {};
+  const bindings = { TOVA_LOCAL_BOOT: BOOT_ID };
   // As with wrangler, a .dev.vars entry overrides an env default locally; --var overrides both.
   for (const [name, value] of Object.entries(worker.vars ?? {})) {
     if (Object.hasOwn(varOverrides, name)) bindings[name] = varOverrides[name];
@@ -332,27 +336,37 @@ class InspectorSession {
     this.connected = false;
   }
 
-  async connect() {
-    this.socket = new WebSocket(this.url, { headers: { Origin: "http://localhost" } });
-    await new Promise((resolve, reject) => {
-      this.socket.once("open", resolve);
-      this.socket.once("error", reject);
-    });
-    this.connected = true;
-    this.socket.on("message", (data) => this.#onMessage(JSON.parse(String(data))));
-    this.socket.on("close", () => this.#onClose());
-    this.socket.on("error", () => {});
-    // Miniflare's proxy may still be connecting to workerd and then drops what we send (see the
-    // uncaughtException handler in main): ask again until workerd answers.
+  // Miniflare's proxy may still be connecting to workerd and then drops what we send (see the
+  // uncaughtException handler in main), or closes the socket: ask again, on a new socket if need be,
+  // until workerd answers. On a loaded machine that can take seconds, so each try waits longer,
+  // within one overall minute.
+  async connect(deadline = Date.now() + 60000) {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.call("Runtime.enable", {}, 500);
+        if (!this.connected) await this.#open();
+        await this.call("Runtime.enable", {}, Math.min(500 * attempt, 5000));
+        this.ready = true;
         return;
       } catch (error) {
-        if (attempt >= 40 || !this.connected) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        if (Date.now() >= deadline || this.closed) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(100 * attempt, 1000)));
       }
     }
+  }
+
+  async #open() {
+    const socket = new WebSocket(this.url, { headers: { Origin: "http://localhost" } });
+    await new Promise((resolve, reject) => {
+      socket.once("open", resolve);
+      socket.once("error", reject);
+    });
+    this.socket = socket;
+    this.connected = true;
+    socket.on("message", (data) => this.#onMessage(JSON.parse(String(data))));
+    socket.on("close", () => {
+      if (this.socket === socket) this.#onClose();
+    });
+    socket.on("error", () => {});
   }
 
   call(method, params = {}, timeoutMs = 5000) {
@@ -409,8 +423,9 @@ class InspectorSession {
       waiter.reject(new Error(`inspector for ${this.worker} closed`));
     }
     this.pending.clear();
-    // workerd restarts a worker's isolate on some failures; keep listening to the new one.
-    if (!this.closed) setTimeout(() => this.connect().catch(() => this.#onClose()), 250).unref();
+    // workerd restarts a worker's isolate on some failures; keep listening to the new one (the
+    // first connect retries on its own).
+    if (!this.closed && this.ready) setTimeout(() => this.connect().catch(() => this.#onClose()), 250).unref();
   }
 
   close() {
@@ -579,8 +594,12 @@ async function main() {
     fail(`cannot read the manifest ${manifestPath}: ${error.message}`);
   }
   const outDir = path.dirname(manifestPath);
+  // The state holds every job payload and dead-letter body: private to the user, for workerd's files
+  // too (it inherits the umask), and for what an earlier version left readable.
+  process.umask(0o077);
   const state = path.resolve(args.state);
-  mkdirSync(state, { recursive: true });
+  mkdirSync(state, { recursive: true, mode: 0o700 });
+  tightenPermissions(state);
   const secrets = readDevVars(args.secrets);
   const ports = portsByBlock(manifest.workers, args.ports);
   const blocks = manifest.workers.map((worker) => worker.block);
@@ -680,6 +699,15 @@ async function main() {
   } catch (error) {
     emit({ event: "error", message: error.message });
     await stop(1);
+  }
+}
+
+function tightenPermissions(folder) {
+  chmodSync(folder, 0o700);
+  for (const entry of readdirSync(folder, { withFileTypes: true })) {
+    const full = path.join(folder, entry.name);
+    if (entry.isDirectory()) tightenPermissions(full);
+    else if (entry.isFile()) chmodSync(full, 0o600);
   }
 }
 

@@ -127,3 +127,38 @@ function __tova_withHeaders(response, headers) {
 
 // Thrown for a malformed admin request; becomes a 400 with its message.
 const __tova_BadRequest = class extends Error {};
+
+// A request body that is not the JSON the handler asked for (`await req.json()`): the client's
+// mistake, answered 400 instead of the 500 of a server fault. Still a SyntaxError for user code.
+const __tova_BadBody = class extends SyntaxError {};
+
+function __tova_guardBody(request) {
+  const read = request.json;
+  if (typeof read !== "function") return request;
+  try {
+    Object.defineProperty(request, "json", {
+      configurable: true,
+      value: async function json() {
+        try {
+          return await read.call(request);
+        } catch (err) {
+          if (err instanceof SyntaxError) throw new __tova_BadBody(`the request body is not valid JSON: ${err.message}`);
+          throw err;
+        }
+      },
+    });
+  } catch {
+    // a runtime whose Request does not take own properties: its errors stay 500s
+  }
+  return request;
+}
+
+// Failures that are the request's fault, whatever the handler did with them: 400 and 413.
+function __tova_clientFault(err) {
+  if (err instanceof __tova_BadBody) return __tova_json({ error: err.message }, 400);
+  const text = __tova_errorMessage(err);
+  if (/SQLITE_TOOBIG|string or blob too big/i.test(text)) {
+    return __tova_json({ error: "the request is too large to store" }, 413);
+  }
+  return null;
+}

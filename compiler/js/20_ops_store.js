@@ -21,6 +21,14 @@ const __tova_OPS_SCHEMA = [
   `CREATE TABLE IF NOT EXISTS tova_replays (
      fingerprint TEXT PRIMARY KEY, queue TEXT NOT NULL, replays INTEGER NOT NULL,
      first_seen INTEGER NOT NULL, replayed_at INTEGER NOT NULL)`,
+  // A replay's hold on a dead letter: taken in one statement before the send (so two replays never
+  // send the same entry), released if the send fails. On the local runtime, whose queues live in
+  // memory, a sent entry stays (sent_at, boot) until its message is consumed or dies again; if the
+  // runtime stops first (a new boot), the entry is simply replayable again: nothing is lost.
+  `CREATE TABLE IF NOT EXISTS tova_claims (
+     id TEXT PRIMARY KEY, owner TEXT NOT NULL, until INTEGER NOT NULL, sent_at INTEGER, boot TEXT,
+     fingerprint TEXT)`,
+  `CREATE INDEX IF NOT EXISTS tova_claims_by_body ON tova_claims (fingerprint)`,
   `CREATE TABLE IF NOT EXISTS tova_queue_counters (
      queue TEXT PRIMARY KEY, acked INTEGER NOT NULL DEFAULT 0, retried INTEGER NOT NULL DEFAULT 0,
      dead_lettered INTEGER NOT NULL DEFAULT 0, dropped INTEGER NOT NULL DEFAULT 0,
@@ -32,6 +40,7 @@ const __tova_OPS_SCHEMA = [
 ];
 
 const __tova_CRON_RUNS_KEPT = 100;
+const __tova_CLAIM_MS = 120000; // a replay that dies holding entries frees them after this long
 const __tova_REPLAY_LINEAGE_MS = 7 * 24 * 3600 * 1000;
 
 // One schema check per isolate and database binding; a failure is retried on the next call.
@@ -76,8 +85,16 @@ async function __tova_fingerprint(queue, bodyText) {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-function __tova_deadLetterRow(row) {
+// Where a dead letter stands: "stored", "replaying" (a replay holds it) or "in_flight" (sent to its
+// queue by a replay on this runtime, not yet consumed: it leaves the store when it is).
+function __tova_deadLetterState(row, boot, now = Date.now()) {
+  if (row.claim_sent_at !== null && row.claim_sent_at !== undefined) return boot && row.claim_boot === boot ? "in_flight" : "stored";
+  return row.claim_until && row.claim_until >= now ? "replaying" : "stored";
+}
+
+function __tova_deadLetterRow(row, boot = null) {
   return {
+    state: __tova_deadLetterState(row, boot),
     id: row.id,
     queue: row.queue,
     dlq: row.dlq,
@@ -150,6 +167,7 @@ async function __tova_storeDeadLetters(db, store, messages, fallbackAttempts, no
   ]));
   const writes = [];
   entries.forEach(({ msg, text, contentType, fingerprint }, i) => {
+    writes.push(...__tova_settleSent(db, fingerprint, msg.id));
     const failure = lookups[2 * i].results[0] || null;
     const lineage = lookups[2 * i + 1].results[0] || null;
     const firstSeen = lineage ? lineage.first_seen : failure ? failure.first_seen : now;
@@ -166,29 +184,31 @@ async function __tova_storeDeadLetters(db, store, messages, fallbackAttempts, no
 }
 
 // Keyset paging on (last_seen, id), newest first; the cursor is opaque to callers.
-async function __tova_listDeadLetters(db, { queues = null, limit = 50, cursor = null } = {}) {
+async function __tova_listDeadLetters(db, { queues = null, limit = 50, cursor = null, boot = null } = {}) {
   await __tova_opsDb(db);
   const where = [];
   const args = [];
   if (queues) {
-    where.push(`queue IN (${queues.map(() => "?").join(", ") || "NULL"})`);
+    where.push(`d.queue IN (${queues.map(() => "?").join(", ") || "NULL"})`);
     args.push(...queues);
   }
-  const total = (await db.prepare(`SELECT COUNT(*) AS n FROM tova_dead_letters ${where.length ? "WHERE " + where.join(" AND ") : ""}`)
+  const total = (await db.prepare(`SELECT COUNT(*) AS n FROM tova_dead_letters d ${where.length ? "WHERE " + where.join(" AND ") : ""}`)
     .bind(...args).first()).n;
   if (cursor) {
     const [lastSeen, id] = __tova_decodeCursor(cursor);
-    where.push("(last_seen < ? OR (last_seen = ? AND id < ?))");
+    where.push("(d.last_seen < ? OR (d.last_seen = ? AND d.id < ?))");
     args.push(lastSeen, lastSeen, id);
   }
   const { results } = await db.prepare(
-    `SELECT * FROM tova_dead_letters ${where.length ? "WHERE " + where.join(" AND ") : ""}
-     ORDER BY last_seen DESC, id DESC LIMIT ?`,
+    `SELECT d.*, c.until AS claim_until, c.sent_at AS claim_sent_at, c.boot AS claim_boot
+     FROM tova_dead_letters d LEFT JOIN tova_claims c ON c.id = d.id
+     ${where.length ? "WHERE " + where.join(" AND ") : ""}
+     ORDER BY d.last_seen DESC, d.id DESC LIMIT ?`,
   ).bind(...args, limit + 1).all();
   const page = results.slice(0, limit);
   const last = page[page.length - 1];
   return {
-    messages: page.map(__tova_deadLetterRow),
+    messages: page.map((row) => __tova_deadLetterRow(row, boot)),
     next_cursor: results.length > limit ? btoa(JSON.stringify([last.last_seen, last.id])) : null,
     total,
   };
@@ -202,66 +222,138 @@ function __tova_decodeCursor(cursor) {
   throw new __tova_BadRequest("cursor is not one this worker gave out");
 }
 
-async function __tova_getDeadLetter(db, id) {
+async function __tova_getDeadLetter(db, id, boot = null) {
   await __tova_opsDb(db);
-  const row = await db.prepare("SELECT * FROM tova_dead_letters WHERE id = ?").bind(id).first();
-  return row ? __tova_deadLetterRow(row) : null;
+  const row = await db.prepare(
+    `SELECT d.*, c.until AS claim_until, c.sent_at AS claim_sent_at, c.boot AS claim_boot
+     FROM tova_dead_letters d LEFT JOIN tova_claims c ON c.id = d.id WHERE d.id = ?`,
+  ).bind(id).first();
+  return row ? __tova_deadLetterRow(row, boot) : null;
 }
 
-// Raw rows (body still encoded) for replay: by ids, or all of the given source queues, oldest first
-// so a replay preserves the order messages died in. `max` bounds what one request holds in memory.
-async function __tova_selectDeadLetters(db, { ids = null, queues = [], max = null }) {
+// What a replay may take: no live claim, and not in flight on this runtime (a sent entry of an
+// earlier local boot was lost with that runtime's memory, so it is eligible again).
+const __tova_ELIGIBLE = `(c.id IS NULL OR (c.sent_at IS NULL AND c.until < ?) OR (c.sent_at IS NOT NULL AND ? IS NOT NULL AND c.boot IS NOT ?))`;
+
+// Raw rows (body still encoded) for replay: by ids, or all of the given source queues that died
+// before `before` (one pass never picks up what died again during it), oldest first so a replay
+// preserves the order messages died in. `max` bounds what one request holds in memory.
+async function __tova_selectDeadLetters(db, { ids = null, queues = [], max = null, before = null, boot = null, now = Date.now(), any = false }) {
   await __tova_opsDb(db);
   const limit = max === null ? "" : `LIMIT ${Math.max(0, Math.floor(Number(max)))}`;
+  const eligible = [now, boot, boot];
   if (ids) {
     const rows = [];
     for (const id of ids) {
-      const row = await db.prepare("SELECT * FROM tova_dead_letters WHERE id = ?").bind(String(id)).first();
+      const row = await db.prepare(
+        `SELECT d.* FROM tova_dead_letters d LEFT JOIN tova_claims c ON c.id = d.id
+         WHERE d.id = ? AND (? OR ${__tova_ELIGIBLE})`,
+      ).bind(String(id), any ? 1 : 0, ...eligible).first();
       if (row && queues.includes(row.queue)) rows.push(row);
     }
     return max === null ? rows : rows.slice(0, max);
   }
   if (queues.length === 0) return [];
   const { results } = await db.prepare(
-    `SELECT * FROM tova_dead_letters WHERE queue IN (${queues.map(() => "?").join(", ")})
-     ORDER BY first_seen ASC, id ASC ${limit}`,
-  ).bind(...queues).all();
+    `SELECT d.* FROM tova_dead_letters d LEFT JOIN tova_claims c ON c.id = d.id
+     WHERE d.queue IN (${queues.map(() => "?").join(", ")}) AND d.last_seen <= ? AND ${__tova_ELIGIBLE}
+     ORDER BY d.first_seen ASC, d.id ASC ${limit}`,
+  ).bind(...queues, before ?? now, ...eligible).all();
   return results;
 }
 
-async function __tova_countDeadLetters(db, queues) {
+// Dead letters a replay could still take (eligible, died before `before` when given).
+async function __tova_countDeadLetters(db, queues, { before = null, boot = null, now = Date.now() } = {}) {
   await __tova_opsDb(db);
   if (queues.length === 0) return 0;
-  const row = await db.prepare(`SELECT COUNT(*) AS n FROM tova_dead_letters WHERE queue IN (${queues.map(() => "?").join(", ")})`)
-    .bind(...queues).first();
+  const row = await db.prepare(
+    `SELECT COUNT(*) AS n FROM tova_dead_letters d LEFT JOIN tova_claims c ON c.id = d.id
+     WHERE d.queue IN (${queues.map(() => "?").join(", ")}) AND d.last_seen <= ? AND ${__tova_ELIGIBLE}`,
+  ).bind(...queues, before ?? now, now, boot, boot).first();
+  return row.n;
+}
+
+// Take the entry for one replay, in one statement: only if it still exists and nobody else holds it.
+async function __tova_claim(db, id, owner, { boot = null, now = Date.now() } = {}) {
+  const result = await db.prepare(
+    `INSERT INTO tova_claims (id, owner, until) SELECT ?1, ?2, ?3 WHERE EXISTS (SELECT 1 FROM tova_dead_letters WHERE id = ?1)
+     ON CONFLICT(id) DO UPDATE SET owner = ?2, until = ?3, sent_at = NULL, boot = NULL, fingerprint = NULL
+     WHERE (tova_claims.sent_at IS NULL AND tova_claims.until < ?4)
+        OR (tova_claims.sent_at IS NOT NULL AND ?5 IS NOT NULL AND tova_claims.boot IS NOT ?5)`,
+  ).bind(id, owner, now + __tova_CLAIM_MS, now, boot).run();
+  return Boolean(result.meta && result.meta.changes === 1);
+}
+
+async function __tova_release(db, id, owner) {
+  await db.prepare("DELETE FROM tova_claims WHERE id = ? AND owner = ?").bind(id, owner).run();
+}
+
+// Statements that retire the in-flight entries of a body (consumed, or dead again as `exceptId`).
+function __tova_settleSent(db, fingerprint, exceptId = null) {
+  return [
+    db.prepare(
+      `DELETE FROM tova_dead_letters WHERE id IS NOT ?2 AND id IN
+         (SELECT id FROM tova_claims WHERE fingerprint = ?1 AND sent_at IS NOT NULL)`,
+    ).bind(fingerprint, exceptId),
+    db.prepare("DELETE FROM tova_claims WHERE fingerprint = ? AND sent_at IS NOT NULL AND id IS NOT ?").bind(fingerprint, exceptId),
+  ];
+}
+
+// Local runtime, after its consumer acked these bodies: their in-flight entries are done.
+async function __tova_confirmConsumed(db, fingerprints) {
+  if (!fingerprints.length) return;
+  await __tova_opsDb(db);
+  await db.batch(fingerprints.flatMap((fingerprint) => __tova_settleSent(db, fingerprint)));
+}
+
+async function __tova_inFlightCount(db, boot) {
+  await __tova_opsDb(db);
+  const row = await db.prepare("SELECT COUNT(*) AS n FROM tova_claims WHERE sent_at IS NOT NULL AND boot = ?").bind(boot).first();
   return row.n;
 }
 
 async function __tova_deleteAllDeadLetters(db, queues) {
   await __tova_opsDb(db);
   if (queues.length === 0) return 0;
-  const result = await db.prepare(`DELETE FROM tova_dead_letters WHERE queue IN (${queues.map(() => "?").join(", ")})`)
-    .bind(...queues).run();
+  const marks = queues.map(() => "?").join(", ");
+  const [, result] = await db.batch([
+    db.prepare(`DELETE FROM tova_claims WHERE id IN (SELECT id FROM tova_dead_letters WHERE queue IN (${marks}))`).bind(...queues),
+    db.prepare(`DELETE FROM tova_dead_letters WHERE queue IN (${marks})`).bind(...queues),
+  ]);
   return result.meta ? result.meta.changes : 0;
 }
 
 async function __tova_deleteDeadLetter(db, id) {
-  const result = await db.prepare("DELETE FROM tova_dead_letters WHERE id = ?").bind(id).run();
+  const [result] = await db.batch([
+    db.prepare("DELETE FROM tova_dead_letters WHERE id = ?").bind(id),
+    db.prepare("DELETE FROM tova_claims WHERE id = ?").bind(id),
+  ]);
   return result.meta ? result.meta.changes : 0;
 }
 
 // After a successful send: the entry leaves the store, and its lineage is kept so that, should the
 // body die again, the new dead letter shows `replays` and the first death's `first_seen`.
-async function __tova_retireReplayed(db, row, now = Date.now()) {
+//
+// A durable queue (Cloudflare) has the message once send() returns, so the entry goes at once. With
+// `boot` (the local runtime, queues in memory) it stays, marked sent, until the message is consumed
+// or dies again (__tova_settleSent), or the runtime restarts and it becomes replayable again.
+async function __tova_retireReplayed(db, row, { owner = null, boot = null, now = Date.now() } = {}) {
   const fingerprint = await __tova_fingerprint(row.queue, row.body);
-  await db.batch([
+  const statements = [
     db.prepare("DELETE FROM tova_replays WHERE replayed_at < ?").bind(now - __tova_REPLAY_LINEAGE_MS),
     db.prepare(
       `INSERT INTO tova_replays (fingerprint, queue, replays, first_seen, replayed_at) VALUES (?1, ?2, ?3, ?4, ?5)
        ON CONFLICT(fingerprint) DO UPDATE SET replays = ?3, first_seen = MIN(first_seen, ?4), replayed_at = ?5`,
     ).bind(fingerprint, row.queue, (row.replays || 0) + 1, row.first_seen, now),
-    db.prepare("DELETE FROM tova_dead_letters WHERE id = ?").bind(row.id),
-  ]);
+  ];
+  if (boot) {
+    statements.push(db.prepare("UPDATE tova_claims SET sent_at = ?, boot = ?, fingerprint = ? WHERE id = ? AND owner IS ?")
+      .bind(now, boot, fingerprint, row.id, owner));
+  } else {
+    statements.push(db.prepare("DELETE FROM tova_dead_letters WHERE id = ?").bind(row.id));
+    statements.push(db.prepare("DELETE FROM tova_claims WHERE id = ?").bind(row.id));
+  }
+  await db.batch(statements);
 }
 
 // -- cron runs ------------------------------------------------------------------------------------

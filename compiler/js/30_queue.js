@@ -39,6 +39,11 @@ function __tova_observedBatch(batch, messages, decisions) {
 }
 
 async function __tova_runConsumer(consumer, batch, env, ops) {
+  // Replays in flight on the local runtime are confirmed by body: fingerprints taken before the
+  // handler runs keep the moment between its last effect and the confirmation as short as it can be.
+  const replays = consumer.dlq && env.TOVA_LOCAL_BOOT && env[ops.d1]
+    ? await __tova_replayFingerprints(env[ops.d1], consumer, batch, env.TOVA_LOCAL_BOOT).catch(() => null)
+    : null;
   const decisions = new Map();
   const messages = batch.messages.map((msg) => __tova_observedMessage(msg, decisions));
   let failure = null;
@@ -81,6 +86,11 @@ async function __tova_runConsumer(consumer, batch, env, ops) {
   const db = env[ops.d1];
   if (!db) return;
   try {
+    if (replays) await __tova_confirmReplays(db, batch, replays, decisions, failure, env.TOVA_LOCAL_BOOT);
+  } catch (err) {
+    console.error(`tova ops store: could not confirm replayed messages of ${consumer.queue}: ${__tova_errorMessage(err)}`);
+  }
+  try {
     for (const entry of remembered) {
       entry.id = entry.msg.id;
       entry.fingerprint = await __tova_fingerprint(consumer.queue, __tova_encodeBody(entry.msg.body).text);
@@ -91,6 +101,27 @@ async function __tova_runConsumer(consumer, batch, env, ops) {
   } catch (err) {
     console.error(`tova ops store: could not record the outcome of a ${consumer.queue} batch: ${__tova_errorMessage(err)}`);
   }
+}
+
+// Replayed dead letters sent by this runtime and not yet consumed, per ops database: known after one
+// count per isolate, so a consumer with nothing in flight costs no query per batch.
+const __tova_inFlight = new WeakMap();
+
+// Local runtime only: message id -> body fingerprint, when some replay is in flight (else null).
+async function __tova_replayFingerprints(db, consumer, batch, boot) {
+  if (!__tova_inFlight.has(db)) __tova_inFlight.set(db, await __tova_inFlightCount(db, boot));
+  if (!__tova_inFlight.get(db)) return null;
+  const fingerprints = new Map();
+  for (const msg of batch.messages) fingerprints.set(msg.id, await __tova_fingerprint(consumer.queue, __tova_encodeBody(msg.body).text));
+  return fingerprints;
+}
+
+// An acked message whose body matches an in-flight replay completes it.
+async function __tova_confirmReplays(db, batch, fingerprints, decisions, failure, boot) {
+  const acked = batch.messages.filter((msg) => (decisions.get(msg.id) || (failure === null ? "ack" : "retry")) === "ack");
+  if (!acked.length) return;
+  await __tova_confirmConsumed(db, acked.map((msg) => fingerprints.get(msg.id)));
+  __tova_inFlight.set(db, await __tova_inFlightCount(db, boot));
 }
 
 // The generated consumer of a DLQ. Throwing here lets the platform redeliver the DLQ batch, so a

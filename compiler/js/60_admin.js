@@ -66,53 +66,75 @@ function __tova_waitMs(ms) {
   return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
 }
 
+// Each entry is claimed before it is sent, so replays running side by side (two CLIs, the console
+// beside a CLI, two people) never send one dead letter twice: what another holds is `skipped`. A pass
+// over "all" replays what had died before it began (`before`, handed back for the next request),
+// so a letter that dies again during the pass waits for the next one instead of being sent again.
 async function __tova_replay(spec, env, body) {
   const db = env[spec.ops.d1];
   const rate = body.rate === undefined ? __tova_REPLAY_DEFAULT_RATE : Number(body.rate);
   if (!(rate > 0 && rate <= __tova_REPLAY_MAX_RATE)) throw new __tova_BadRequest(`rate must be between 0 and ${__tova_REPLAY_MAX_RATE} per second`);
   const max = body.max === undefined || body.max === null ? null : Number(body.max);
   if (max !== null && !(Number.isInteger(max) && max >= 0)) throw new __tova_BadRequest("max must be a whole number");
+  const before = body.before === undefined || body.before === null ? Date.now() : Number(body.before);
+  if (!Number.isFinite(before)) throw new __tova_BadRequest("before must be a time in milliseconds");
   const selection = __tova_selection(body);
   const queues = __tova_ownQueues(spec, selection.queue);
+  const boot = env.TOVA_LOCAL_BOOT || null;
+  const owner = crypto.randomUUID();
   // Never load more than one request can send within its time budget (named ids are few by nature).
   const fits = Math.floor((rate * __tova_REPLAY_BUDGET_MS) / 1000) + 1;
   const cap = max === null ? fits : Math.min(max, fits);
-  let rows = await __tova_selectDeadLetters(db, { ids: selection.ids, queues, max: selection.ids ? null : cap });
+  let rows = await __tova_selectDeadLetters(db, { ids: selection.ids, queues, max: selection.ids ? null : cap, before, boot });
 
   const replayed = [];
   const failed = [];
+  const skipped = [];
   if (selection.ids) {
     const found = new Set(rows.map((row) => row.id));
-    for (const id of selection.ids) if (!found.has(id)) failed.push({ id, error: "not in this worker's dead-letter store" });
+    for (const id of selection.ids) {
+      if (found.has(id)) continue;
+      const held = await __tova_getDeadLetter(db, id, boot);
+      if (held && held.state !== "stored") skipped.push(id);
+      else failed.push({ id, error: "not in this worker's dead-letter store" });
+    }
     rows = rows.slice(0, cap);
   }
   const started = Date.now();
-  for (let i = 0; i < rows.length; i++) {
-    // Evenly spaced sends: message i leaves at i/rate seconds after the start.
-    await __tova_waitMs(started + (i * 1000) / rate - Date.now());
+  let sent = 0;
+  for (const row of rows) {
+    // Evenly spaced sends: the i-th send leaves at i/rate seconds after the start.
+    await __tova_waitMs(started + (sent * 1000) / rate - Date.now());
     if (Date.now() - started > __tova_REPLAY_BUDGET_MS) break;
-    const row = rows[i];
+    if (!(await __tova_claim(db, row.id, owner, { boot }))) {
+      skipped.push(row.id); // another replay holds it (or already sent it)
+      continue;
+    }
     const store = __tova_ownStore(spec, row);
     const producer = env[store.sourceBinding];
+    sent++;
     try {
       if (!producer) throw new Error(`binding ${store.sourceBinding} is not configured`);
       const options = row.content_type === "bytes" ? { contentType: "bytes" } : undefined;
       await producer.send(__tova_decodeBody(row.body, row.content_type), options);
     } catch (err) {
+      await __tova_release(db, row.id, owner).catch(() => {});
       failed.push({ id: row.id, error: `not sent to ${row.queue}: ${__tova_errorMessage(err)}` });
       continue;
     }
-    // Only now, with the message safely back on its queue, may it leave the store.
+    // Only now, with the message back on its queue, may the entry leave the store (or, on the local
+    // runtime, be marked in flight until its consumer has it).
     try {
-      await __tova_retireReplayed(db, row);
+      await __tova_retireReplayed(db, row, { owner, boot });
+      if (boot) __tova_inFlight.set(db, (__tova_inFlight.get(db) || 0) + 1);
       replayed.push(row.id);
     } catch (err) {
-      failed.push({ id: row.id, error: `sent to ${row.queue}, but still in the store (replaying it again would duplicate it): ${__tova_errorMessage(err)}` });
+      failed.push({ id: row.id, error: `sent to ${row.queue}, but its entry could not be updated (it is held for ${__tova_CLAIM_MS / 1000}s, then replayable again, which may duplicate it): ${__tova_errorMessage(err)}` });
     }
   }
-  const remaining = await __tova_countDeadLetters(db, queues);
+  const remaining = await __tova_countDeadLetters(db, queues, { before, boot });
   if (replayed.length) console.log(`dead letters: replayed ${replayed.length} message(s) at up to ${rate}/s`);
-  return { replayed, failed, remaining };
+  return { replayed, failed, skipped, remaining, before, in_flight_until_consumed: Boolean(boot) };
 }
 
 async function __tova_deleteSelected(spec, env, body) {
@@ -121,7 +143,7 @@ async function __tova_deleteSelected(spec, env, body) {
   const queues = __tova_ownQueues(spec, selection.queue);
   let deleted = 0;
   if (selection.ids) {
-    for (const row of await __tova_selectDeadLetters(db, { ids: selection.ids, queues })) deleted += await __tova_deleteDeadLetter(db, row.id);
+    for (const row of await __tova_selectDeadLetters(db, { ids: selection.ids, queues, any: true })) deleted += await __tova_deleteDeadLetter(db, row.id);
   } else {
     deleted = await __tova_deleteAllDeadLetters(db, queues);
   }
@@ -129,7 +151,7 @@ async function __tova_deleteSelected(spec, env, body) {
   return { deleted };
 }
 
-async function __tova_listOwn(spec, db, url) {
+async function __tova_listOwn(spec, env, db, url) {
   const stores = spec.deadLetterStores || [];
   const queue = url.searchParams.get("queue") || null;
   const limit = Math.max(1, Math.min(__tova_DLQ_PAGE_MAX, parseInt(url.searchParams.get("limit") || "50", 10) || 50));
@@ -138,17 +160,17 @@ async function __tova_listOwn(spec, db, url) {
     return { messages: [], next_cursor: null, total: 0 };
   }
   // All of a project's workers share one ops database; a worker lists only the DLQs it serves.
-  return __tova_listDeadLetters(db, { queues: queue ? [queue] : stores.map((store) => store.source), limit, cursor });
+  return __tova_listDeadLetters(db, { queues: queue ? [queue] : stores.map((store) => store.source), limit, cursor, boot: env.TOVA_LOCAL_BOOT || null });
 }
 
 // Admin answers are live state and may hold message bodies: no cache may keep them.
-async function __tova_admin(spec, request, env, url) {
-  const response = await __tova_adminAnswer(spec, request, env, url);
+async function __tova_admin(spec, request, env, url, ctx = null) {
+  const response = await __tova_adminAnswer(spec, request, env, url, ctx);
   response.headers.set("Cache-Control", "no-store");
   return response;
 }
 
-async function __tova_adminAnswer(spec, request, env, url) {
+async function __tova_adminAnswer(spec, request, env, url, ctx) {
   const denied = await __tova_authorize(request, env, spec.ops);
   if (denied) return denied;
   const path = url.pathname.slice(spec.ops.prefix.length).replace(/\/+$/, "") || "/";
@@ -186,11 +208,17 @@ async function __tova_adminAnswer(spec, request, env, url) {
     }
     if (path === "/dlq" || path.startsWith("/dlq/")) {
       if (!db) return __tova_json({ error: `the ops store (D1 binding ${spec.ops.d1}) is not configured` }, 503);
-      if (method === "GET" && path === "/dlq") return __tova_json(await __tova_listOwn(spec, db, url));
-      if (method === "POST" && path === "/dlq/replay") return __tova_json(await __tova_replay(spec, env, await __tova_readJson(request)));
+      if (method === "GET" && path === "/dlq") return __tova_json(await __tova_listOwn(spec, env, db, url));
+      if (method === "POST" && path === "/dlq/replay") {
+        // kept running if the caller goes away (a killed CLI): stopping between a send and its
+        // bookkeeping is the one moment a replay could duplicate a message
+        const replay = __tova_replay(spec, env, await __tova_readJson(request));
+        if (ctx && typeof ctx.waitUntil === "function") ctx.waitUntil(replay.catch(() => {}));
+        return __tova_json(await replay);
+      }
       if (method === "POST" && path === "/dlq/delete") return __tova_json(await __tova_deleteSelected(spec, env, await __tova_readJson(request)));
       if (method === "GET" && path.startsWith("/dlq/")) {
-        const row = await __tova_getDeadLetter(db, __tova_decodeSegment(path.slice("/dlq/".length)));
+        const row = await __tova_getDeadLetter(db, __tova_decodeSegment(path.slice("/dlq/".length)), env.TOVA_LOCAL_BOOT || null);
         if (!row || !__tova_ownStore(spec, row)) return __tova_json({ error: "no such dead letter" }, 404);
         return __tova_json(row);
       }

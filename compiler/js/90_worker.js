@@ -34,6 +34,8 @@ function __tova_createWorker(spec) {
   const handleUser = chain(0);
 
   async function failed(err, request) {
+    const fault = __tova_clientFault(err);
+    if (fault) return fault;
     if (spec.onError) {
       try {
         const value = await spec.onError(err, request);
@@ -51,12 +53,13 @@ function __tova_createWorker(spec) {
     bind(env);
     const url = new URL(request.url);
     if (url.pathname === spec.ops.prefix || url.pathname.startsWith(spec.ops.prefix + "/")) {
-      return __tova_admin(spec, request, env, url);
+      return __tova_admin(spec, request, env, url, ctx);
     }
     if (url.pathname === healthPath && (request.method === "GET" || request.method === "HEAD")) {
       return __tova_health(spec, env);
     }
     if (spec.cors && __tova_isPreflight(request)) return __tova_preflight(spec.cors, request);
+    __tova_guardBody(request);
     let response;
     try {
       response = security ? await guarded(request, env, url) : await handleUser(request);

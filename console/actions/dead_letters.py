@@ -1,7 +1,9 @@
 """Replay and delete dead letters.
 
-Replay never drops a message: the worker sends each stored body to its source queue and only then
-removes it from the store (docs/contracts.md §3). Here we pace the work in chunks of about a second at the
+Replay never drops a message: the worker claims each entry, sends its body to the source queue and
+only then removes it from the store, or, on the local runtime whose queues live in memory, keeps it
+marked in flight until the message is consumed or dies again (docs/reliability.md). Entries another
+replay holds are skipped, never sent twice. Here we pace the work in chunks of about a second at the
 requested rate, report progress after each chunk, and collect what failed and why; a failed message
 stays in the store for the next attempt.
 """
@@ -27,6 +29,9 @@ class ReplayResult:
     replayed: list[str] = field(default_factory=list)
     failures: dict[str, str] = field(default_factory=dict)  # id -> error; a later success removes it
     remaining: int = 0  # still in the store(s) after the replay
+    skipped: set[str] = field(default_factory=set)  # held by another replay running at the same time
+    before: float | None = None  # the pass's start on the worker's clock: later deaths wait for the next
+    in_flight: bool = False  # the local runtime keeps sent entries until their messages are consumed
 
     @property
     def count(self) -> int:
@@ -47,14 +52,21 @@ class ReplayResult:
         for item in answer.get("failed") or ():
             if isinstance(item, Mapping) and "id" in item:
                 self.failures[str(item["id"])] = str(item.get("error") or "unknown error")
+        self.skipped.update(str(i) for i in answer.get("skipped") or ())
+        self.skipped.difference_update(done)
         remaining = answer.get("remaining")
         self.remaining = int(remaining) if isinstance(remaining, (int, float)) else self.remaining
+        if isinstance(answer.get("before"), (int, float)) and self.before is None:
+            self.before = float(answer["before"])
+        self.in_flight = self.in_flight or bool(answer.get("in_flight_until_consumed"))
         return len(done)
 
     def merge(self, other: ReplayResult) -> None:
         self.replayed.extend(other.replayed)
         self.failures.update(other.failures)
         self.remaining += other.remaining
+        self.skipped.update(other.skipped)
+        self.in_flight = self.in_flight or other.in_flight
 
 
 @dataclass(frozen=True)
@@ -82,14 +94,16 @@ async def replay_ids(ops: OpsClient, ids: list[str], rate: float, progress: Prog
 async def replay_all(ops: OpsClient, rate: float, queue: str | None = None, progress: Progress | None = None,
                      limit: int | None = None) -> ReplayResult:
     """Everything in this worker's store (or one source queue's part; at most ``limit``), a chunk at a
-    time. Stops when a round replays nothing (what is left keeps failing) or when as many as were there
-    at the start are done (new deaths arriving meanwhile are not chased forever)."""
+    time, in one pass: the worker's `before` from the first answer goes with every later request, so
+    each letter there at the start is sent at most once and one that dies again meanwhile waits for
+    the next pass. Stops when nothing eligible is left or a round replays nothing."""
     result = ReplayResult()
     size = chunk_size(rate)
     target: int | None = None
     while True:
         want = size if limit is None else min(size, limit - result.count)
-        replayed = result.add(await ops.replay(all=True, queue=queue, rate=rate, max=want), f"{ops.block} replay")
+        answer = await ops.replay(all=True, queue=queue, rate=rate, max=want, before=result.before)
+        replayed = result.add(answer, f"{ops.block} replay")
         if target is None:
             target = replayed + len(result.failures) + result.remaining
             target = target if limit is None else min(target, limit)

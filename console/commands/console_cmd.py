@@ -76,8 +76,13 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as error:
         print(f"tova console: {error}", file=sys.stderr)
         return 2
-    themes, _ = load_themes()
+    themes, problems = load_themes()
     if config.theme not in themes:
+        # a theme file that failed to parse is most likely the one asked for: say why, with its line
+        broken = [p for p in problems if Path(p.source).stem == config.theme] or problems
+        if broken:
+            for problem in broken:
+                print(f"tova console: theme file {problem.source}: {problem.message}", file=sys.stderr)
         print(f"tova console: no theme {config.theme!r} (have: {', '.join(sorted(themes))})", file=sys.stderr)
         return 2
     app = ConsoleApp(make_opener(source, args.target, config.read_only), config, title=f"tova console · {source.name}")

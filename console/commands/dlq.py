@@ -1,8 +1,9 @@
 """``tova dlq list|show|replay|purge FILE``: the dead-letter store without the dashboard.
 
-Replay sends each stored body back to its source queue and only then removes it (nothing is lost; a
-failure leaves the message where it was and is reported). Purge deletes for good, so it asks first,
-and refuses outright when nobody can be asked (no terminal) unless ``--yes`` is given.
+Replay claims each entry, sends its body back to its source queue and only then removes it (nothing is
+lost, nothing is sent twice by replays running side by side; a failure leaves the message where it
+was and is reported). Replay --all and purge ask first, and refuse outright when nobody can be asked
+(no terminal) unless ``--yes`` is given.
 """
 
 from __future__ import annotations
@@ -122,6 +123,9 @@ def run_show(args: argparse.Namespace) -> int:
         print(f"id          {letter.id}")
         print(f"queue       {letter.queue}  (dead-letter queue {letter.dlq}, store in worker {letter.worker})")
         print(f"attempts    {letter.attempts}" + (f"  (replayed {letter.replays} time{'s' if letter.replays != 1 else ''} before)" if letter.replays else ""))
+        if letter.state != "stored":
+            print("state       " + {"replaying": "being replayed now (another replay holds it)",
+                                    "in_flight": "replayed, on its queue: it leaves the store once consumed"}[letter.state])
         print(f"first seen  {iso(letter.first_seen)}")
         print(f"last seen   {iso(letter.last_seen)}")
         print(f"error       {letter.error or '(none recorded)'}")
@@ -142,10 +146,13 @@ def run_replay(args: argparse.Namespace) -> int:
                 print("no dead letters to replay")
                 return 0
             answer = confirm(f"Replay all {total} dead letters to their source queues?", False)
+            if answer is None:
+                # replaying everything re-runs every failed job: a script must say so, as with purge
+                err("replay --all sends every dead letter back; stdin is not a terminal to ask, so pass --yes to confirm")
+                return EXIT_USAGE
             if answer is False:
                 print("nothing replayed")
                 return 1
-            # no terminal to ask: --all is itself the explicit choice, and replay loses nothing
 
         def progress(done: int, total: int) -> None:
             if not args.quiet:
@@ -154,17 +161,21 @@ def run_replay(args: argparse.Namespace) -> int:
         baseline = await session.poll()
         since = time.time() - 1  # the store's clock is the runtime's: a second of slack
         result = await session.replay(args.ids, all=args.all, queue=args.queue, rate=args.rate, progress=progress)
-        print(f"replayed {result.count}, failed {len(result.failed)}, still in the store {result.remaining}")
+        skipped = f", skipped {len(result.skipped)} (another replay holds them)" if result.skipped else ""
+        print(f"replayed {result.count}, failed {len(result.failed)}{skipped}, still in the store {result.remaining}")
         for failure in result.failed:
             print(f"  failed {failure.id}: {failure.error}")
-        if result.count and session.target.name == "local" and not args.no_wait:
-            # local queues live in memory: stopping now would drop what was just sent
+        owns_runtime = session.target.name == "local" and getattr(getattr(session.target, "runtime", None), "attached_pid", None) is None
+        if result.count and owns_runtime and not args.no_wait:
+            # This process's runtime stops when it exits, and its queues live in memory: give the
+            # consumers time to do the work asked for. Nothing is lost either way: an entry stays in
+            # the store, marked in flight, until its message is consumed, and is replayable again
+            # after a restart.
             if not args.quiet:
                 print("==> waiting for the consumers to take the replayed messages", file=sys.stderr, flush=True)
             if not await session.settle(SETTLE_TIMEOUT_S, baseline=baseline, replayed=result.count, since=since):
-                err(f"the replayed messages were still in flight after {SETTLE_TIMEOUT_S:.0f}s; stopping the "
-                    "local runtime now may lose them (run the console, or replay with the runtime kept up)")
-                return 1
+                print(f"some replayed messages were still in flight after {SETTLE_TIMEOUT_S:.0f}s; they stay in the "
+                      "dead-letter store until consumed, so the next replay sends them again")
         return 1 if result.failed else 0
 
     return run_session(args, body, check=check_queue(args))

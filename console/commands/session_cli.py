@@ -21,6 +21,8 @@ def add_project_arguments(parser: argparse.ArgumentParser) -> None:
                         help="where the workers run (default: local, needs no account)")
     parser.add_argument("--out", metavar="DIR", help="build folder (default: .tova-out beside FILE)")
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress lines on stderr")
+    parser.add_argument("--read-only", action="store_true",
+                        help="refuse every action that changes anything (replay, purge, run cron), as the console's flag does")
 
 
 def err(message: str) -> None:
@@ -70,7 +72,7 @@ def run_session(args: argparse.Namespace, body: SessionBody, *, read_only: bool 
         except (ActionError, ValueError) as exc:
             err(str(exc))
             return 1
-        session = Session(project, target, read_only=read_only)
+        session = Session(project, target, read_only=read_only or getattr(args, "read_only", False))
         try:
             try:
                 await session.start(progress)

@@ -30,6 +30,7 @@ def parse_dead_letter(item: Mapping[str, Any], worker: str | None) -> DeadLetter
         first_seen=_seconds(item.get("first_seen")), last_seen=_seconds(item.get("last_seen")),
         error=item.get("error") if isinstance(item.get("error"), str) else None, worker=worker,
         replays=int(item["replays"]) if isinstance(item.get("replays"), (int, float)) else 0,
+        state=item["state"] if item.get("state") in ("stored", "replaying", "in_flight") else "stored",
     )
 
 

@@ -15,6 +15,7 @@ import random
 NAMES = "abcdefghjkmnpqrstuvwxyz"
 LETTERS = "ab -"
 LIMIT = 2**50  # beyond this JavaScript's doubles and Python's ints part ways; such programs are redrawn
+LENGTH_LIMIT = 10_000  # strings and lists a loop doubles grow without bound; such programs are redrawn
 
 
 class Invalid(Exception):
@@ -353,6 +354,13 @@ def checked(value):
     return value
 
 
+def joined(a, b):
+    """a + b for strings and lists, refusing (before building it) what would be too long."""
+    if len(a) + len(b) > LENGTH_LIMIT:
+        raise TooBig()
+    return a + b
+
+
 class Evaluator:
     def __init__(self, functions) -> None:
         self.functions = {name: (params, body) for name, params, body in functions}
@@ -414,11 +422,15 @@ class Evaluator:
             args = [ev(a) for a in e[2]]
             return self.ev(body, [{p: (v, False) for p, v in zip(params, args)}])
         if kind == "concat":
-            return ev(e[1]) + ev(e[2])
+            return joined(ev(e[1]), ev(e[2]))
         if kind == "interp":
-            return "".join(js_str(ev(p)) for p in e[1])
+            text = "".join(js_str(ev(p)) for p in e[1])
+            return joined(text, "")
         if kind == "repeat":
-            return ev(e[1]) * e[2]
+            text = ev(e[1])
+            if len(text) * e[2] > LENGTH_LIMIT:
+                raise TooBig()
+            return text * e[2]
         if kind == "slice":
             return py_slice(ev(e[1]), e[2], e[3], e[4])
         if kind == "upper":

@@ -148,7 +148,7 @@ class LocalRuntime:
             self._secrets = ensure_secrets(self.secrets_path, declared_secrets(self.manifest))
         except (SecretsFileError, OSError) as error:
             raise LocalRuntimeError(f"cannot use the secrets file: {error}") from None
-        self.state_dir.mkdir(parents=True, exist_ok=True)
+        self.state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         self._ready = _Ready()
         self._started.clear()
         self._failure = None

@@ -30,10 +30,9 @@ def secrets_path(source: str | Path) -> Path:
 
 
 def mask(value: str) -> str:
-    """A secret as it may appear on screen or in a log: a short prefix and the length."""
-    if len(value) <= 8:
-        return "•" * len(value)
-    return f"{value[:4]}… ({len(value)} chars)"
+    """A secret as it may appear on screen or in a log: its length only. Even a short prefix is a
+    quarter of an 16-character key for anyone reading the log."""
+    return f"•••• ({len(value)} chars)" if value else "(empty)"
 
 
 def _unquote(value: str) -> str:

@@ -37,3 +37,12 @@ def test_broken_user_config_is_reported_with_its_path(tmp_path):
     result = tova("examples/jobs/jobs.tova", env_home=tmp_path)
     assert result.returncode == 2
     assert "console.toml" in result.stderr and "not-an-action" in result.stderr
+
+
+def test_a_theme_file_with_a_toml_error_is_reported_with_its_line(tmp_path):
+    themes = tmp_path / "cfg" / "tova" / "themes"
+    themes.mkdir(parents=True)
+    (themes / "night.toml").write_text('name = "night"\nbackground = "#000\n')
+    result = tova("examples/jobs/jobs.tova", "--theme", "night", env_home=tmp_path)
+    assert result.returncode == 2
+    assert "night.toml" in result.stderr and "line 2" in result.stderr, result.stderr
