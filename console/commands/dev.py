@@ -28,6 +28,8 @@ from console.targets.local.installer import RuntimeInstallError
 from console.targets.local.runtime import LocalRuntime, LocalRuntimeError
 from console.targets.local.secrets import FILE_NAME, mask
 
+RESTART_LIMIT = 5
+RESTART_WINDOW_S = 300.0
 _COLOURS = ("36", "35", "33", "32", "34", "91", "96", "95")  # one per worker, in manifest order
 _LEVEL_COLOURS = {"error": "31", "warn": "33", "debug": "2"}
 
@@ -137,13 +139,36 @@ class DevRun:
         progress("Ctrl-C stops every worker; edits to the program reload it")
         while True:
             assert self.runtime is not None
-            if not self.runtime.running:
-                err("the local runtime stopped unexpectedly (see the log above)")
+            if not self.runtime.running and not self.restart():
                 return 1
             changed = self.watch.changed() if self.watch else []
             if changed:
                 self.reload(changed)
             time.sleep(0.25)
+
+    def restart(self) -> bool:
+        """workerd crashed or was killed: start it again on the same ports (so curl loops, browser tabs
+        and attached consoles find it where it was), backing off 1, 2, 4 ... 30 s; give up after
+        RESTART_LIMIT crashes within RESTART_WINDOW_S, which is a program that cannot stay up."""
+        assert self.runtime is not None
+        now = time.monotonic()
+        self.crashes = [t for t in getattr(self, "crashes", []) if now - t < RESTART_WINDOW_S] + [now]
+        if len(self.crashes) > RESTART_LIMIT:
+            err(f"the local runtime stopped {len(self.crashes)} times within {RESTART_WINDOW_S:.0f} s; giving up (see the log above)")
+            return False
+        delay = min(2 ** (len(self.crashes) - 1), 30)
+        ports = {block: urlsplit(url).port or 0 for block, url in self.runtime.urls.items()}
+        err(f"the local runtime stopped unexpectedly; restarting it on the same ports in {delay} s "
+            f"(restart {len(self.crashes)} of at most {RESTART_LIMIT} per {RESTART_WINDOW_S / 60:.0f} min)")
+        self.runtime.stop()
+        time.sleep(delay)
+        try:
+            self.start(ports)
+        except LocalRuntimeError as error:
+            err(f"could not restart the local runtime: {error}")
+            return self.restart()
+        progress("the local runtime is back; consoles attached to it reconnect by themselves")
+        return True
 
     def start(self, ports: int | dict[str, int] | None) -> None:
         project = self.project

@@ -250,8 +250,19 @@ class LocalRuntime:
     @property
     def running(self) -> bool:
         if self._attached_pid is not None:
-            return process_alive(self._attached_pid)
+            if process_alive(self._attached_pid):
+                return True
+            # the owner (`tova dev`) restarts a crashed runtime and publishes it again: follow it
+            return self._reattach()
         return self._process is not None and self._process.poll() is None
+
+    def _reattach(self) -> bool:
+        info = self.running_elsewhere()
+        if info is None:
+            return False
+        self._adopt(info)
+        self._add_log(LogLine(time.time(), "runtime", "warn", f"the local runtime was restarted by its owner; attached again (runner pid {self._attached_pid})"))
+        return True
 
     @property
     def attached_pid(self) -> int | None:
@@ -282,6 +293,15 @@ class LocalRuntime:
         info = self.running_elsewhere()
         if info is None:
             return False
+        self._adopt(info)
+        try:
+            self._secrets = read_secrets(self.secrets_path)  # the file the owner started the workers with
+        except (SecretsFileError, OSError) as error:
+            self._attached_pid, self._ready = None, _Ready()
+            raise LocalRuntimeError(f"cannot use the secrets file: {error}") from None
+        return True
+
+    def _adopt(self, info: dict[str, Any]) -> None:
         self._ready = _Ready(
             workers=dict(info.get("workers") or {}),
             inspector=info.get("inspector"),
@@ -290,12 +310,6 @@ class LocalRuntime:
             runtime_pid=info.get("runtime_pid"),
         )
         self._attached_pid = int(info["runner_pid"])
-        try:
-            self._secrets = read_secrets(self.secrets_path)  # the file the owner started the workers with
-        except (SecretsFileError, OSError) as error:
-            self._attached_pid, self._ready = None, _Ready()
-            raise LocalRuntimeError(f"cannot use the secrets file: {error}") from None
-        return True
 
     def _publish(self) -> None:
         info = {"runner_pid": self.pid, "owner_pid": os.getpid(), "manifest": str(self.manifest_path),
