@@ -15,6 +15,11 @@ import httpx
 
 
 REPLAY_REQUEST_BUDGET_S = 25.0  # the worker's own cap on one replay request (compiler/js/60_admin.js)
+# An answer larger than this is refused while it streams in: a misbehaving endpoint (a 10 MB stats
+# body) must not balloon a console left open for a shift. A dead-letter page of 200 full queue
+# messages (128 KB each) fits under the larger cap.
+MAX_ANSWER_BYTES = 2 * 1024 * 1024
+MAX_PAGE_BYTES = 32 * 1024 * 1024
 MAX_REPLAY_RATE = 1000.0  # messages per second the replay route accepts
 
 
@@ -57,19 +62,21 @@ class OpsClient:
     async def request(
         self, method: str, path: str, *, admin: bool = True, json_body: Any = None, params: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None, ok_statuses: tuple[int, ...] = (200,), timeout: float | None = None,
+        max_bytes: int = MAX_ANSWER_BYTES,
     ) -> tuple[int, Any]:
         """One request; returns (status, parsed JSON). Raises OpsError for transport errors, non-JSON
-        bodies, and statuses outside ``ok_statuses``; its message never holds the token or a header value."""
+        bodies, answers over ``max_bytes`` and statuses outside ``ok_statuses``; its message never holds
+        the token or a header value."""
         try:
             return await self._request(method, path, admin=admin, json_body=json_body, params=params,
-                                       headers=headers, ok_statuses=ok_statuses, timeout=timeout)
+                                       headers=headers, ok_statuses=ok_statuses, timeout=timeout, max_bytes=max_bytes)
         except OpsError as exc:
             secrets = [self._token or "", *(headers or {}).values()]
             raise OpsError(redact(str(exc), secrets), exc.status) from None
 
     async def _request(
         self, method: str, path: str, *, admin: bool, json_body: Any, params: dict[str, Any] | None,
-        headers: dict[str, str] | None, ok_statuses: tuple[int, ...], timeout: float | None,
+        headers: dict[str, str] | None, ok_statuses: tuple[int, ...], timeout: float | None, max_bytes: int,
     ) -> tuple[int, Any]:
         all_headers = dict(headers or {})
         if admin:
@@ -77,20 +84,30 @@ class OpsClient:
                 raise OpsError(f"{self.block}: no admin token (TOVA_ADMIN_TOKEN) is known for this target")
             all_headers["Authorization"] = f"Bearer {self._token}"
         where = f"{self.block} {method} {path}"
+        request = self.http.build_request(
+            method, self.base_url + path, headers=all_headers, json=json_body,
+            params={k: v for k, v in (params or {}).items() if v is not None},
+            **({"timeout": httpx.Timeout(timeout, connect=min(timeout, 5.0))} if timeout else {}),
+        )
         try:
-            response = await self.http.request(
-                method, self.base_url + path, headers=all_headers, json=json_body,
-                params={k: v for k, v in (params or {}).items() if v is not None},
-                **({"timeout": httpx.Timeout(timeout, connect=min(timeout, 5.0))} if timeout else {}),
-            )
+            response = await self.http.send(request, stream=True)
+            try:
+                content = bytearray()
+                async for chunk in response.aiter_bytes():
+                    content += chunk
+                    if len(content) > max_bytes:
+                        raise OpsError(f"{where}: answer too large (over {max_bytes // (1024 * 1024)} MB), not read", response.status_code)
+            finally:
+                await response.aclose()
         except httpx.HTTPError as exc:
             raise OpsError(f"{where}: {describe_transport_error(exc)}") from None
         try:
-            body = response.json() if response.content else None
+            body = json.loads(content) if content else None
         except (json.JSONDecodeError, UnicodeDecodeError):
             body = None
             if response.status_code in ok_statuses:
-                raise OpsError(f"{where}: answer is not JSON: {response.text[:120]!r}", response.status_code)
+                text = bytes(content[:120]).decode("utf-8", "replace")
+                raise OpsError(f"{where}: answer is not JSON: {text!r}", response.status_code)
         if response.status_code not in ok_statuses:
             raise OpsError(f"{where}: {self._explain(response.status_code, body, admin)}", response.status_code)
         return response.status_code, body
@@ -118,7 +135,7 @@ class OpsClient:
 
     async def dead_letters(self, queue: str | None = None, limit: int = 50, cursor: str | None = None) -> dict[str, Any]:
         params = {"queue": queue, "limit": limit, "cursor": cursor}
-        return (await self.request("GET", self._ops("/dlq"), params=params))[1]
+        return (await self.request("GET", self._ops("/dlq"), params=params, max_bytes=MAX_PAGE_BYTES))[1]
 
     async def dead_letter(self, message_id: str) -> dict[str, Any] | None:
         status, body = await self.request("GET", self._ops(f"/dlq/{quote(message_id, safe='')}"), ok_statuses=(200, 404))
