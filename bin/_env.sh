@@ -6,9 +6,15 @@ tova_venv="${TOVA_VENV:-$tova_root/.venv}"
 tova_ensure_python_env() {  # $1: the extras to install, e.g. "test" or ""
     local extras="$1" spec="$tova_root" want stamp
     [ -n "$extras" ] && spec="$tova_root[$extras]"
-    want="$(cat "$tova_root/pyproject.toml" | sha256sum | cut -c1-16)-$extras"
+    local hash have=""
+    hash="$(sha256sum < "$tova_root/pyproject.toml" | cut -c1-16)"
+    want="$hash-$extras"
     stamp="$tova_venv/.tova-stamp"
-    if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return 0; fi
+    [ -f "$stamp" ] && have="$(cat "$stamp")"
+    if [ "$have" = "$want" ]; then return 0; fi
+    # the test set includes the runtime set: `bin/tova` after `bin/test` must not reinstall (and a
+    # running console must not see its own package uninstalled under it)
+    if [ -z "$extras" ] && [ "${have%%-*}" = "$hash" ]; then return 0; fi
     if ! command -v python3 >/dev/null; then
         echo "tova: python3 is needed (3.11 or newer) and was not found on PATH" >&2; exit 1
     fi

@@ -3,11 +3,18 @@
 The versions live in ``runtime/package.json`` and its lock file; ``npm ci`` installs exactly those. A
 stamp holding the lock file's hash makes later calls free, and a changed lock reinstalls.
 Run as ``python -m console.targets.local.installer`` (bin/test and .ci/run do).
+
+Miniflare and wrangler require Node 22, which the machine's npm (often on an older Node) would warn
+about once per package (`EBADENGINE`). So the pinned Node comes first, alone, into a bootstrap folder,
+and `npm ci` then runs under it: the engines match and the install is quiet. The packages with
+install scripts (each fetching its own platform binary) are approved by version in package.json's
+`allowScripts`, which npm 12 will require.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import subprocess
 import sys
@@ -82,13 +89,41 @@ def ensure_runtime(
     npm = _check_node_and_npm()
     say(f"installing the local runtime (workerd, miniflare, wrangler, node 22) into {paths.node_modules}")
     say("one-time download of about 210 MB; later runs reuse it")
-    process = subprocess.Popen(
-        [npm, "ci", "--no-audit", "--no-fund", "--loglevel=http", "--foreground-scripts"],
-        cwd=paths.root,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    npm_command = _npm_under_pinned_node(paths, npm, say)
+    _run_npm(npm_command + ["ci", "--no-audit", "--no-fund", "--loglevel=http", "--foreground-scripts"], paths.root, say)
+    shutil.rmtree(_bootstrap_dir(paths), ignore_errors=True)
+    paths.stamp.write_text(paths.lock_hash() + "\n")
+    say("local runtime ready")
+    return paths
+
+
+def _bootstrap_dir(paths: RuntimePaths) -> Path:
+    return paths.root / ".node-bootstrap"
+
+
+def _npm_under_pinned_node(paths: RuntimePaths, npm: str, say: Callable[[str], None]) -> list[str]:
+    """The command that runs this machine's npm on the pinned Node (fetched first if need be); plain
+    npm when its script cannot be found (a packaging of npm without npm-cli.js)."""
+    script = Path(shutil.which("npm") or npm).resolve()
+    if script.name != "npm-cli.js":
+        return [npm]
+    manifest = json.loads((paths.root / "package.json").read_text())
+    version = manifest["dependencies"]["node"]
+    bootstrap = _bootstrap_dir(paths)
+    node = bootstrap / "node_modules" / ".bin" / "node"
+    if not node.exists():
+        say(f"fetching node {version} first, so npm runs on the engine the packages ask for")
+        bootstrap.mkdir(parents=True, exist_ok=True)
+        (bootstrap / "package.json").write_text(json.dumps({
+            "name": "tova-node-bootstrap", "private": True, "dependencies": {"node": version},
+            "allowScripts": {f"node@{version}": True},
+        }))
+        _run_npm([npm, "install", "--no-package-lock", "--no-audit", "--no-fund", "--loglevel=http", "--foreground-scripts"], bootstrap, say)
+    return [str(node), str(script)]
+
+
+def _run_npm(command: list[str], cwd: Path, say: Callable[[str], None]) -> None:
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     assert process.stdout is not None
     tail: list[str] = []
     fetched = 0
@@ -104,11 +139,8 @@ def ensure_runtime(
             say(f"npm: {line}")
     if process.wait() != 0:
         raise RuntimeInstallError(
-            "npm ci failed in {}:\n{}".format(paths.root, "\n".join(tail) or "(no output)")
+            "npm failed in {}:\n{}".format(cwd, "\n".join(tail) or "(no output)")
         )
-    paths.stamp.write_text(paths.lock_hash() + "\n")
-    say("local runtime ready")
-    return paths
 
 
 def main() -> int:
