@@ -428,6 +428,18 @@ class InspectorSession {
     if (!this.closed && this.ready) setTimeout(() => this.connect().catch(() => this.#onClose()), 250).unref();
   }
 
+  // After a failed first connect: try again every few seconds until it answers or the runtime stops.
+  keepConnecting() {
+    const again = () => {
+      if (this.closed || this.ready) return;
+      this.connect(Date.now() + 15000).then(
+        () => emit({ event: "log", worker: "runtime", level: "info", time: Date.now(), message: `the inspector of ${this.worker} answers now` }),
+        () => setTimeout(again, 2000).unref(),
+      );
+    };
+    setTimeout(again, 1000).unref();
+  }
+
   close() {
     this.closed = true;
     this.socket?.close();
@@ -680,8 +692,17 @@ async function main() {
     for (const block of blocks) {
       workers[block] = (await mf.unsafeGetDirectURL(block)).href.replace(/\/$/, "");
       const session = new InspectorSession(inspector.host, block);
-      await session.connect();
       sessions.set(block, session);
+      // The inspector only carries console logs and heap figures: a worker whose inspector does not
+      // answer (a loaded machine, Miniflare's proxy late to workerd) still serves, and its logs
+      // follow once it does, rather than the whole runtime failing to start.
+      try {
+        await session.connect(Date.now() + 20000);
+      } catch (error) {
+        emit({ event: "log", worker: "runtime", level: "warn", time: Date.now(),
+               message: `the inspector of ${block} does not answer yet (${error.message}); its console logs and heap figure follow when it does` });
+        session.keepConnecting();
+      }
     }
     await applyMigrations(mf, manifest, outDir);
     const token = randomBytes(24).toString("hex");

@@ -64,7 +64,10 @@ class DevProcess:
 
     def interrupt(self, timeout: float = 30.0) -> int:
         os.killpg(self.process.pid, signal.SIGINT)
-        return self.process.wait(timeout)
+        try:
+            return self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            raise AssertionError("tova dev did not stop on Ctrl-C; stderr:\n" + "\n".join(self.stderr[-30:])) from None
 
     def kill(self) -> None:
         if self.process.poll() is None:
@@ -100,7 +103,8 @@ def test_dev_runs_the_pipeline_streams_logs_and_ctrl_c_stops_everything(project:
         program = project / "pipeline.tova"
         program.write_text(program.read_text().replace('env MAX_FILE_SIZE = "10485760"', 'env MAX_FILE_SIZE = "16"'))
         dev.wait_for(r"pipeline\.tova changed: rebuilding", dev.stderr)
-        assert dev.wait_for(r"api listening on (http://\S+)", dev.stderr, count=2).group(1) == api
+        again = dev.wait_for(r"api listening on (http://\S+)", dev.stderr, count=2).group(1)
+        assert again == api, "\n".join(dev.stderr[-20:])
         dev.wait_for(r"crons fired at their times", dev.stderr, count=2)
         big = httpx.post(api + "/api/images", content=b"x" * 100, headers={"X-API-Key": key})
         assert big.status_code == 413
