@@ -6,6 +6,7 @@ Stable matters over SSH: a cell whose text does not change is not redrawn, so cl
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Sequence
 
@@ -97,3 +98,12 @@ def one_line(text: str | None, limit: int = 200) -> str:
         return ""
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+_LONG_ID = re.compile(r"\b[0-9a-fA-F]{8}(?:-?[0-9a-fA-F]{4}){3}-?[0-9a-fA-F]{12}\b|\b[0-9a-fA-F]{16,}\b")
+
+
+def compact_ids(text: str) -> str:
+    """Long ids inside a message (UUIDs, hex digests) cut to 8 characters: real errors start with an
+    id, and in a table row the id would take all the room the reason needs."""
+    return _LONG_ID.sub(lambda m: m.group(0)[:8] + "…", text)

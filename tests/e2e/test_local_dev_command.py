@@ -28,7 +28,7 @@ class DevProcess:
         self.process = subprocess.Popen(
             [*TOVA, "dev", str(project / "pipeline.tova"), *extra],
             cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            start_new_session=True, env={**os.environ, "NO_COLOR": "1"},
+            start_new_session=True, env={**os.environ, "NO_COLOR": "1", "PYTHONFAULTHANDLER": "1"},
         )
         self.stdout: list[str] = []
         self.stderr: list[str] = []
@@ -67,7 +67,10 @@ class DevProcess:
         try:
             return self.process.wait(timeout)
         except subprocess.TimeoutExpired:
-            raise AssertionError("tova dev did not stop on Ctrl-C; stderr:\n" + "\n".join(self.stderr[-30:])) from None
+            # where it hangs: faulthandler (PYTHONFAULTHANDLER) prints every thread's stack on SIGABRT
+            os.kill(self.process.pid, signal.SIGABRT)
+            time.sleep(1.0)
+            raise AssertionError("tova dev did not stop on Ctrl-C; stderr:\n" + "\n".join(self.stderr[-60:])) from None
 
     def kill(self) -> None:
         if self.process.poll() is None:

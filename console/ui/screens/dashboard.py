@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Footer, Static
 from console.model import CronState, DeadLetter, History, Snapshot
 from console.ui.widgets.cron_table import CronTable
 from console.ui.widgets.dead_letter_detail import DeadLetterDetail
+from console.ui.widgets.dead_letter_preview import DeadLetterPreview
 from console.ui.widgets.dead_letter_table import DeadLetterTable
 from console.ui.widgets.filter_bar import FilterBar
 from console.ui.widgets.header_bar import HeaderBar
@@ -50,6 +51,7 @@ class DashboardScreen(Screen):
                     yield DeadLetterTable(id="dead-letter-table")
                     yield Static("No dead letters: every message was processed or is still being retried.",
                                  id="dead-letters-empty")
+                    yield DeadLetterPreview(id="dead-letter-preview")
                 yield DeadLetterDetail(id="dead-letter-detail")
             with Horizontal(id="lower-bottom"):
                 with Vertical(id="crons", classes="view"):
@@ -62,6 +64,7 @@ class DashboardScreen(Screen):
         self.query_one("#dead-letter-list").border_title = "Dead letters"
         self.query_one("#crons").border_title = "Crons"
         self.query_one(DeadLetterDetail).show(None)
+        self.query_one(DeadLetterPreview).show(None, 0.0)
         self.query_one(DeadLetterTable).focus()
 
     # -- data in -------------------------------------------------------------------------------
@@ -79,7 +82,12 @@ class DashboardScreen(Screen):
         self.query_one("#dead-letter-list").set_class(not snapshot.dead_letters, "-empty")
         self.query_one(ViewBar).set_counts(**{"dead-letters": snapshot.dead_letter_total,
                                                "crons": len(snapshot.crons)})
-        self.query_one(DeadLetterDetail).show(table.selected_letter)
+        self.show_selected(table.selected_letter)
+
+    def show_selected(self, letter: DeadLetter | None) -> None:
+        self.query_one(DeadLetterDetail).show(letter)
+        now = self.snapshot.taken_at if self.snapshot is not None else 0.0
+        self.query_one(DeadLetterPreview).show(letter, now)
 
     @staticmethod
     def _dead_letter_count(snapshot: Snapshot) -> str:
@@ -103,7 +111,7 @@ class DashboardScreen(Screen):
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if isinstance(event.data_table, DeadLetterTable):
-            self.query_one(DeadLetterDetail).show(event.data_table.selected_letter)
+            self.show_selected(event.data_table.selected_letter)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if isinstance(event.data_table, DeadLetterTable):

@@ -61,6 +61,12 @@ class DeadLetterDetail(VerticalScroll):
             ("first seen", fmt.clock(letter.first_seen)),
             ("last seen", fmt.clock(letter.last_seen)),
         ]
+        if letter.replays:
+            rows.append(("replayed", f"{letter.replays} time{'s' if letter.replays != 1 else ''} before (this is the body coming back)"))
+        if letter.state == "in_flight":
+            rows.append(("state", "replayed, on its queue: leaves the store once consumed"))
+        elif letter.state == "replaying":
+            rows.append(("state", "a replay holds it right now"))
         if letter.worker:
             rows.append(("held by", letter.worker))
         for label, value in rows:

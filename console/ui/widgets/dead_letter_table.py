@@ -10,7 +10,10 @@ from console.ui.widgets.synced_table import SyncedTable
 
 
 def short_id(letter_id: str) -> str:
-    return letter_id if len(letter_id) <= 12 else letter_id[:11] + "…"
+    return letter_id if len(letter_id) <= 9 else letter_id[:8] + "…"
+
+
+STATE_MARKS = {"in_flight": "→", "replaying": "…"}  # replayed and on its queue / a replay holds it
 
 
 def matches(letter: DeadLetter, needle: str) -> bool:
@@ -25,10 +28,13 @@ class DeadLetterTable(SyncedTable):
     DeadLetterTable { height: 1fr; }
     """
 
+    # The reason is what this table exists for: short id, age, tries and replays take 27 columns and
+    # the error gets the rest (its first line, long ids inside it cut to 8 characters); the selected
+    # letter's whole error is wrapped under the table (DeadLetterPreview).
     def __init__(self, **kwargs) -> None:
         super().__init__(
-            [("id", "id", 12), ("queue", "queue", None), ("attempts", "tries", None),
-             ("last_seen", "last seen", None), ("error", "error", None)],
+            [("id", "id", 9), ("age", "age", 4), ("attempts", "tries", 5), ("replays", "↻", 2),
+             ("error", "error", None)],
             **kwargs,
         )
         self.letters: dict[str, DeadLetter] = {}
@@ -38,11 +44,21 @@ class DeadLetterTable(SyncedTable):
         now = snapshot.taken_at
         shown = [d for d in snapshot.dead_letters if matches(d, self.filter_text)]
         self.letters = {d.id: d for d in snapshot.dead_letters}
-        self.sync([
-            (d.id, (short_id(d.id), d.queue, str(d.attempts), fmt.clock(d.last_seen, now),
-                    Text(fmt.one_line(d.error or "", 80), style="red" if d.error else "")))
-            for d in shown
-        ])
+        several_queues = len({d.queue for d in snapshot.dead_letters}) > 1
+        self.sync([(d.id, self.cells(d, now, several_queues)) for d in shown])
+
+    @staticmethod
+    def cells(letter: DeadLetter, now: float, several_queues: bool) -> tuple:
+        first_line = (letter.error or "").strip().splitlines()[0] if letter.error else ""
+        reason = fmt.compact_ids(fmt.one_line(first_line, 300))
+        error = Text()
+        if letter.state in STATE_MARKS:
+            error.append(STATE_MARKS[letter.state] + " ", style="bold")
+        if several_queues:
+            error.append(f"{letter.queue}: ", style="dim")
+        error.append(reason or "(no error recorded)", style="red" if reason else "dim")
+        replays = str(letter.replays) if letter.replays else ""
+        return (short_id(letter.id), fmt.age(now - letter.last_seen), str(letter.attempts), replays, error)
 
     @property
     def selected_letter(self) -> DeadLetter | None:

@@ -24,8 +24,10 @@ def sample_dead_letters(n: int = 3) -> tuple[DeadLetter, ...]:
         DeadLetter(id=f"msg-{i:04d}", queue="jobs", dlq="jobs-dlq",
                    body={"id": f"job-{i}", "kind": "poison" if i == 0 else "resize", "size": 1024 * i},
                    attempts=3, first_seen=T0 - 600 + i, last_seen=T0 - 60 + i,
-                   error="poisoned job: refusing to process" if i == 0 else f"timeout after {i}s",
-                   worker="worker")
+                   # real errors are long and start with an id: the table must still show the reason
+                   error=(f"job 8eacb0aa-bd21-4d06-b498-2e{i:010d} asked to fail: corrupt image {i}"
+                          if i == 0 else f"timeout after {i}s"),
+                   worker="worker", replays=1 if i == 1 else 0)
         for i in range(n)
     )
 
