@@ -10,6 +10,7 @@ import gc
 import json
 import os
 import _thread
+import signal
 import sys
 from pathlib import Path
 
@@ -58,6 +59,7 @@ def compile_source(source: Source, out_dir: Path, stem: str) -> tuple[dict, dict
 
 DEEP_STACK = 512 * 1024 * 1024  # virtual: only the pages a deep program touches are ever used
 DEEP_RECURSION = 60_000
+CALLER_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT}
 
 
 def on_deep_stack(function, *args):
@@ -69,6 +71,9 @@ def on_deep_stack(function, *args):
     done.acquire()
 
     def run() -> None:
+        # Ctrl-C and friends must reach the main thread, which Python's handlers run in: a signal the
+        # kernel hands to this thread instead was seen lost (tova dev ignoring Ctrl-C after a rebuild).
+        signal.pthread_sigmask(signal.SIG_BLOCK, CALLER_SIGNALS)
         try:
             outcome["value"] = function(*args)
         except BaseException as error:  # re-raised in the caller's thread
