@@ -62,7 +62,7 @@ def make_opener(source: Path, target_name: str, read_only: bool):
 
 
 def run(args: argparse.Namespace) -> int:
-    from console.ui.app import ConsoleApp
+    from console.ui.app import console_app
     from console.ui.config import ConfigError, check_interval, load_config
     from console.ui.themes import load_themes
 
@@ -85,6 +85,6 @@ def run(args: argparse.Namespace) -> int:
                 print(f"tova console: theme file {problem.source}: {problem.message}", file=sys.stderr)
         print(f"tova console: no theme {config.theme!r} (have: {', '.join(sorted(themes))})", file=sys.stderr)
         return 2
-    app = ConsoleApp(make_opener(source, args.target, config.read_only), config, title=f"tova console · {source.name}")
+    app = console_app(make_opener(source, args.target, config.read_only), config, title=f"tova console · {source.name}")
     app.run(mouse=config.mouse)
     return int(app.return_code or 0)

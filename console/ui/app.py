@@ -505,9 +505,24 @@ class ConsoleApp(App):
     # -- stop ------------------------------------------------------------------------------------------
 
     async def action_quit(self) -> None:
+        if self._replay_running() and not isinstance(self.screen, ConfirmScreen):
+            self.push_screen(
+                ConfirmScreen("A replay is running. Quit anyway? What it has not sent stays in the dead-letter store."),
+                self._quit_if_confirmed,
+            )
+            return
         self.status_line.set_note("stopping…", "$text-muted")
         await self._stop_session()
         self.exit()
+
+    def _replay_running(self) -> bool:
+        return any(w.name == "replay_worker" and not w.is_finished for w in self.workers)
+
+    async def _quit_if_confirmed(self, yes: bool | None) -> None:
+        if yes:
+            self.status_line.set_note("stopping…", "$text-muted")
+            await self._stop_session()
+            self.exit()
 
     async def _stop_session(self) -> None:
         session, self.session = self.session, None
@@ -524,4 +539,14 @@ class ConsoleApp(App):
         await self._stop_session()
 
 
-__all__ = ["ConsoleApp", "ACTIONS", "CHANGING_ACTIONS"]
+class ReadOnlyConsoleApp(ConsoleApp):
+    """The same console with the changing actions out of its footer (their keys still say why not)."""
+
+    BINDINGS = app_bindings(read_only=True)
+
+
+def console_app(opener, config: ConsoleConfig, **kwargs) -> ConsoleApp:
+    return (ReadOnlyConsoleApp if config.read_only else ConsoleApp)(opener, config, **kwargs)
+
+
+__all__ = ["ConsoleApp", "ReadOnlyConsoleApp", "console_app", "ACTIONS", "CHANGING_ACTIONS"]

@@ -22,6 +22,7 @@ class ConsoleAction:
     help: str  # one sentence, for the help screen
     changes_things: bool = False
     footer: bool = True
+    short: str | None = None  # the footer's word when the title is too long for 80 columns
 
 
 ACTIONS: tuple[ConsoleAction, ...] = (
@@ -31,14 +32,13 @@ ACTIONS: tuple[ConsoleAction, ...] = (
     ConsoleAction("replay", "r", "replay_selected", "Replay",
                   "Send the selected dead letter back to its source queue.", changes_things=True),
     ConsoleAction("replay-all", "R", "replay_all", "Replay all",
-                  "Send every dead letter back to its source queue, rate limited.", changes_things=True,
-                  footer=False),
+                  "Send every dead letter back to its source queue, rate limited.", changes_things=True),
     ConsoleAction("delete", "x,delete", "delete_selected", "Delete",
                   "Delete the selected dead letter for good.", changes_things=True),
     ConsoleAction("delete-all", "X", "delete_all", "Purge",
                   "Delete every dead letter for good.", changes_things=True, footer=False),
     ConsoleAction("run-cron", "c", "run_cron", "Run cron",
-                  "Run the selected cron now and show its result.", changes_things=True),
+                  "Run the selected cron now and show its result.", changes_things=True, short="Cron"),
     ConsoleAction("restart", "S", "restart_target", "Restart runtime",
                   "Restart the local runtime (after it died, or to start clean); asks first.",
                   changes_things=True, footer=False),
@@ -53,25 +53,26 @@ ACTIONS: tuple[ConsoleAction, ...] = (
     ConsoleAction("view-crons", "2", "show_view('crons')", "Crons", "Show the crons.", footer=False),
     ConsoleAction("view-logs", "3", "show_view('logs')", "Logs", "Show the worker logs.", footer=False),
     ConsoleAction("charts", "g", "show_charts", "Charts",
-                  "Open larger charts of queue backlog, dead letters and worker heap (Escape closes).",
-                  footer=False),
+                  "Open larger charts of queue backlog, dead letters and worker heap (Escape closes)."),
     ConsoleAction("theme", "t", "next_theme", "Theme", "Switch to the next theme.", footer=False),
     ConsoleAction("deploy", "D", "deploy", "Deploy",
                   "Deploy the project to the target (Cloudflare only), after a confirmation.",
                   changes_things=True, footer=False),
     ConsoleAction("palette", "ctrl+p", "command_palette", "Commands", "Open the command palette.",
                   footer=False),
-    ConsoleAction("quit", "q", "quit", "Quit", "Stop the local runtime and leave."),
+    ConsoleAction("quit", "q,ctrl+c", "quit", "Quit",
+                  "Stop the local runtime and leave (Ctrl-C too, as in k9s and htop; asks first while a replay runs)."),
 )
 
 ACTION_BY_ID = {a.id: a for a in ACTIONS}
 CHANGING_ACTIONS = {a.action for a in ACTIONS if a.changes_things}
 
 
-def app_bindings() -> list[Binding]:
+def app_bindings(read_only: bool = False) -> list[Binding]:
     # The palette's own ctrl+p binding comes with Textual; the table lists it only for help and keymap.
+    # Read-only hides what it would refuse from the footer; the keys still answer with the refusal.
     return [
-        Binding(a.keys, a.action, a.title, show=a.footer, id=a.id)
+        Binding(a.keys, a.action, a.short or a.title, show=a.footer and not (read_only and a.changes_things), id=a.id)
         for a in ACTIONS if a.id != "palette"
     ]
 

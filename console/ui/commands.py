@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING, Callable, Iterator
+from typing import Callable, Iterator, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from console.ui.bindings import ACTIONS
-
-if TYPE_CHECKING:
-    from console.ui.app import ConsoleApp
+from console.ui.palette_port import PaletteHost
 
 
 class ConsoleCommands(Provider):
     @property
-    def console(self) -> "ConsoleApp":
-        return self.app  # type: ignore[return-value]
+    def console(self) -> PaletteHost:
+        return cast(PaletteHost, self.app)
 
     def _commands(self) -> Iterator[tuple[str, str, Callable[[], object]]]:
         app = self.console

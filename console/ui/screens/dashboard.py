@@ -29,6 +29,11 @@ from console.ui.widgets.worker_health import WorkerHealthPanel
 
 
 class DashboardScreen(Screen):
+    # Under 120 columns every footer key is needed; the palette's own hint (ctrl+p) is in the help.
+    DEFAULT_CSS = """
+    DashboardScreen.-narrow FooterKey.-command-palette { display: none; }
+    """
+
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (40, "-tall")]
 

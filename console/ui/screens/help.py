@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Grid, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
@@ -18,27 +18,36 @@ ABOUT = (
 )
 
 
-def help_markup(keymap: dict[str, str], read_only: bool) -> str:
-    lines = [cell("key", 13, "bold $accent") + cell("id (for [keymap])", 19, "bold $accent") + cell("what it does", None, "bold $accent"), ""]
+def key_rows(keymap: dict[str, str], read_only: bool) -> list[tuple[str, str, str]]:
+    """(keys as shown, id for [keymap], what it does) for every action, with the user's keymap applied."""
+    rows = []
     for action in ACTIONS:
         keys = keymap.get(action.id, action.keys)
         shown = ", ".join(k.replace("question_mark", "?").replace("slash", "/") for k in keys.split(","))
         note = " (off: read-only)" if read_only and action.changes_things else ""
-        lines.append(cell(shown, 13, "bold") + cell(action.id, 19, "$text-muted") + cell(f"{action.help}{note}"))
-    lines += ["", cell("On the dead-letter table: Enter opens the detail; Escape goes back.", None),
-              cell("Your own keys: [keymap] in ~/.config/tova/console.toml, id = \"key\".", None, "$text-muted"),
-              "", cell(ABOUT, None, "$text-muted")]
-    return "\n".join(lines)
+        rows.append((shown, action.id, f"{action.help}{note}"))
+    return rows
 
 
 class HelpScreen(ModalScreen[None]):
+    # A grid, so a long description wraps inside its own column instead of back under the keys
+    # (as one block of padded text did at 80 and 120 columns); the id column goes when narrow.
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
     HelpScreen > VerticalScroll {
         width: 100; max-width: 96%; height: auto; max-height: 90%;
         border: thick $primary; background: $surface; padding: 1 2;
     }
+    HelpScreen Grid { grid-size: 3; grid-columns: 12 19 1fr; grid-gutter: 0 1; height: auto; }
+    HelpScreen Grid > Static { height: auto; }
+    HelpScreen .heading { text-style: bold; color: $accent; }
+    HelpScreen .keys { text-style: bold; }
+    HelpScreen .id { color: $text-muted; }
+    HelpScreen.-narrow Grid { grid-size: 2; grid-columns: 12 1fr; }
+    HelpScreen.-narrow .id { display: none; }
+    HelpScreen .notes { height: auto; margin-top: 1; }
     """
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close", id="help-close")]
 
     def __init__(self, keymap: dict[str, str], read_only: bool) -> None:
@@ -48,7 +57,19 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
-            yield Static(help_markup(self.keymap, self.read_only), markup=True)
+            with Grid():
+                for text, kind in (("key", "heading keys"), ("id (for [keymap])", "heading id"), ("what it does", "heading")):
+                    yield Static(text, markup=False, classes=kind)
+                for keys, action_id, what in key_rows(self.keymap, self.read_only):
+                    yield Static(keys, markup=False, classes="keys")
+                    yield Static(action_id, markup=False, classes="id")
+                    yield Static(what, markup=False)
+            yield Static(
+                "On the dead-letter table: Enter opens the detail; Escape goes back.\n"
+                + cell("Your own keys: [keymap] in ~/.config/tova/console.toml, id = \"key\".", None, "$text-muted")
+                + "\n\n" + cell(ABOUT, None, "$text-muted"),
+                markup=True, classes="notes",
+            )
 
     def action_dismiss(self) -> None:
         self.dismiss(None)

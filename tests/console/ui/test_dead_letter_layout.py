@@ -38,3 +38,51 @@ async def test_the_selected_letters_whole_error_is_under_the_table():
         await pilot.pause()
         text = str(preview.render())
         assert "timeout after 1s" in text and "replayed 1 time before" in text
+
+
+async def footer_keys(app) -> set[str]:
+    from textual.widgets import Footer
+
+    async with app.run_test(size=(160, 48)) as pilot:
+        await shown(pilot)
+        footer = pilot.app.dashboard.query_one(Footer)
+        return {item.description for item in footer.query("FooterKey")}
+
+
+async def test_read_only_footer_leaves_out_what_it_would_refuse():
+    from console.ui.app import ReadOnlyConsoleApp, console_app
+    from console.ui.config import ConsoleConfig
+    from tests.console.ui.fake_session import FakeSession, opener
+
+    normal = await footer_keys(app())
+    assert {"Replay", "Replay all", "Delete", "Cron", "Charts", "Quit"} <= normal
+    read_only_app = console_app(opener(FakeSession()), ConsoleConfig(interval=600, read_only=True))
+    assert isinstance(read_only_app, ReadOnlyConsoleApp)
+    read_only = await footer_keys(read_only_app)
+    assert not read_only & {"Replay", "Replay all", "Delete", "Cron"}
+    assert {"Help", "Filter", "Pause", "Charts", "Quit"} <= read_only
+
+
+async def test_ctrl_c_quits():
+    console = app()
+    async with console.run_test(size=(80, 24)) as pilot:
+        await shown(pilot)
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+    assert console.return_code == 0 and not console.is_running
+
+
+async def test_help_descriptions_wrap_in_their_own_column_at_80_columns():
+    from console.ui.screens.help import HelpScreen
+
+    async with app().run_test(size=(80, 24)) as pilot:
+        await shown(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, HelpScreen)
+        keys = [s for s in pilot.app.screen.query("Grid > .keys")]
+        descriptions = [s for s in pilot.app.screen.query("Grid > Static")
+                        if not s.classes & {"keys", "id", "heading"} and s.region.height]  # the ones on screen
+        left = keys[0].region.right
+        assert all(d.region.x > left for d in descriptions), "a description starts right of the key column"
+        assert any(d.region.height > 1 for d in descriptions), "long ones wrap (within their column)"
