@@ -67,7 +67,10 @@ class DevProcess:
         try:
             return self.process.wait(timeout)
         except subprocess.TimeoutExpired:
-            # where it hangs: faulthandler (PYTHONFAULTHANDLER) prints every thread's stack on SIGABRT
+            # where it hangs: the signal masks, then faulthandler (PYTHONFAULTHANDLER) prints every
+            # thread's stack on SIGABRT
+            status = Path(f"/proc/{self.process.pid}/status").read_text()
+            self.stderr.extend(line for line in status.splitlines() if line.startswith(("Sig", "Shd")))
             os.kill(self.process.pid, signal.SIGABRT)
             time.sleep(1.0)
             raise AssertionError("tova dev did not stop on Ctrl-C; stderr:\n" + "\n".join(self.stderr[-60:])) from None
