@@ -104,3 +104,8 @@ def test_a_long_line_is_shown_as_a_window_around_the_caret(tmp_path):
     shown, caret = text.splitlines()[1:3]
     assert len(shown) < 200 and shown.rstrip().endswith("+ }") and "…" in shown
     assert caret.index("^") == shown.index("}"), text
+
+
+def test_cors_max_age_is_checked(tmp_path):
+    error = compile_errors(tmp_path, 'edge "api" {\n  cors { max_age: 999999 }\n  route GET "/x" => fn(req) { 1 }\n}\n')
+    assert "cors `max_age`: expected a whole number of seconds from 0 to 86400" in error.diagnostics[0].message

@@ -156,6 +156,13 @@ describe("cors", () => {
     assert.equal(res.headers.get("Access-Control-Allow-Credentials"), "true");
   });
 
+  test("a preflight says how long to keep it: 86400 s unless cors sets max_age", async () => {
+    const preflight = { method: "OPTIONS", headers: { Origin: "https://myapp.com", "Access-Control-Request-Method": "GET" } };
+    assert.equal((await app.fetch(request("/data", preflight), {}, {})).headers.get("Access-Control-Max-Age"), "86400");
+    const short = worker({ cors: { ...cors, max_age: 600 }, routes: [] });
+    assert.equal((await short.fetch(request("/data", preflight), {}, {})).headers.get("Access-Control-Max-Age"), "600");
+  });
+
   test("another origin gets no allow headers", async () => {
     const res = await app.fetch(request("/data", {
       method: "OPTIONS",
