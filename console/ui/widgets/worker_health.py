@@ -8,6 +8,13 @@ from console.ui.markup import cell, health
 from console.ui.widgets.panel import Panel, set_subtitle
 
 
+def address(url: str | None) -> str:
+    """host:port of a worker URL ("http://127.0.0.1:8787" -> "127.0.0.1:8787"), "" when unknown."""
+    if not url:
+        return ""
+    return url.split("://", 1)[-1].rstrip("/")
+
+
 class WorkerHealthPanel(Panel):
     DEFAULT_CSS = """
     WorkerHealthPanel { min-width: 24; }
@@ -22,7 +29,12 @@ class WorkerHealthPanel(Panel):
         name_w = max([len(w.block) for w in snapshot.workers] + [6])
         name_w = min(name_w, max(6, width // 3))
         health_w = 2 + max([len(w.health.value) for w in snapshot.workers] + [2])
-        spark_w = max(0, width - name_w - health_w - 12)
+        # where to `curl` each worker: its address when the pane is wide enough (the README's
+        # `curl localhost:PORT` needs it), else its port alone once there is room for that
+        address_w = max([len(address(w.url)) for w in snapshot.workers] + [0])
+        show_address = width - name_w - health_w - 12 >= address_w + 8
+        show_port = not show_address and width - name_w - health_w - 12 >= 7
+        spark_w = max(0, width - name_w - health_w - 12 - (address_w + 1 if show_address else 7 if show_port else 0))
         lines: list[str] = []
         for worker in snapshot.workers:
             heap = worker.memory.heap_used
@@ -31,6 +43,10 @@ class WorkerHealthPanel(Panel):
                 cell(worker.block, name_w) + " " + health(worker.health, health_w) + " "
                 + cell(heap_text, max(6, min(9, width - name_w - health_w - 2)), right=True)
             )
+            if show_address:
+                line += " " + cell(address(worker.url), address_w, "$text-muted")
+            elif show_port:
+                line += " " + cell(":" + address(worker.url).rpartition(":")[2], 6, "$text-muted")
             if spark_w >= 4:
                 values = history.series(f"worker:{worker.block}:heap").values
                 line += " " + cell(fmt.spark(values, spark_w), None, "$secondary")

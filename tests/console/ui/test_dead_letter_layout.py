@@ -86,3 +86,13 @@ async def test_help_descriptions_wrap_in_their_own_column_at_80_columns():
         left = keys[0].region.right
         assert all(d.region.x > left for d in descriptions), "a description starts right of the key column"
         assert any(d.region.height > 1 for d in descriptions), "long ones wrap (within their column)"
+
+
+async def test_wide_workers_pane_shows_each_workers_port():
+    from console.ui.widgets.worker_health import WorkerHealthPanel, address
+
+    assert address("http://127.0.0.1:8787/") == "127.0.0.1:8787" and address(None) == ""
+    async with app().run_test(size=(160, 48)) as pilot:
+        await shown(pilot)
+        text = "\n".join(str(row.render()) for row in pilot.app.dashboard.query_one(WorkerHealthPanel).query("PanelRow"))
+        assert ":1 " in text and ":2 " in text, text
