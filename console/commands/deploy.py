@@ -1,7 +1,10 @@
-"""``tova deploy FILE.tova [--yes | --plan]``: build, show the plan, ask, then create and update on Cloudflare.
+"""``tova deploy FILE.tova [--yes | --plan] [--prune]``: build, show the plan, ask, then create and update on
+Cloudflare; with ``--prune`` also delete what earlier deploys made that the program no longer declares.
 
 Credentials come from CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID (never from flags, which land in
 shell history). Without a terminal to ask on, it refuses unless ``--yes`` says the plan is accepted.
+Deletions are asked about on their own, each named, after the plan: a "yes" to the plan is not a "yes"
+to losing a database.
 """
 
 from __future__ import annotations
@@ -25,6 +28,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     mode.add_argument("--yes", "-y", action="store_true", help="accept the plan without asking (scripts, CI)")
     mode.add_argument("--plan", action="store_true",
                       help="only show what a deploy would create or update, change nothing (exit 0)")
+    parser.add_argument("--prune", action="store_true",
+                        help="also delete what earlier deploys of this program made and it no longer declares "
+                        "(workers, consumers, queues, KV, D1, R2), each named and confirmed; never by default")
     parser.add_argument("--out", metavar="DIR", help="build folder (default: .tova-out beside FILE)")
     parser.set_defaults(run=run)
 
@@ -80,17 +86,24 @@ def run(args: argparse.Namespace, *, stdin: TextIO | None = None,
             state = DeployState.load(path, manifest["project"], creds.account_id)
             deployer = Deployer(manifest, Path(result.manifest_path).parent, state, creds, sync_client(creds),
                                 progress, os.environ)
-            plan = deployer.survey()
+            plan = deployer.survey(prune=args.prune)
             print(plan.render(), flush=True)
             if plan.empty or args.plan:
                 return 0
-            if not args.yes:
-                asked = ask("Deploy?") if ask else confirm("Deploy?", stdin or sys.stdin, sys.stderr)
+
+            def accepted(question: str) -> bool:
+                asked = ask(question) if ask else confirm(question, stdin or sys.stdin, sys.stderr)
                 if asked is None:
                     _err("not deploying: there is no terminal to confirm the plan on; pass --yes to accept it")
-                    return 1
-                if not asked:
+                elif not asked:
                     _err("not deploying: the plan was not accepted")
+                return bool(asked)
+
+            if not args.yes and not accepted("Deploy?"):
+                return 1
+            if plan.prune and plan.orphans and not args.yes:
+                doomed = "; ".join(f"{c.kind} {c.name}" for c in plan.orphans)
+                if not accepted(f"Delete {len(plan.orphans)} (data in them is lost): {doomed}?"):
                     return 1
             applying = True
             summary = deployer.apply(plan)

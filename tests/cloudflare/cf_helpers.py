@@ -20,9 +20,9 @@ def deployer(project: Any, env: dict[str, str], progress=None) -> Deployer:
                     progress or (lambda _: None), env)
 
 
-def deploy(project: Any, env: dict[str, str], progress=None) -> tuple[Plan, Deployer]:
+def deploy(project: Any, env: dict[str, str], progress=None, *, prune: bool = False) -> tuple[Plan, Deployer]:
     d = deployer(project, env, progress)
-    plan = d.survey()
+    plan = d.survey(prune=prune)
     if not plan.empty:
         d.apply(plan)
     return plan, d

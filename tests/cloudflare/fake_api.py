@@ -2,8 +2,12 @@
 
 It implements only the endpoints `tova` uses, with the shapes of the API reference (v4 envelope
 ``{success, errors, messages, result, result_info}``; page-numbered lists for KV and D1, a cursor for
-R2 buckets, single pages for queues, consumers, scripts and secrets) and a ``/graphql`` endpoint that
-answers the analytics datasets asked for. D1 queries run on a real in-memory SQLite per database, so a
+R2 buckets). Every page-numbered list pages, with ``result_info`` as the API sends it, and answers
+at most ``max_page`` items however many were asked for (the real API caps ``per_page`` too): tests set
+it small so an account "with more than one page" is the normal case. The SDK types queues, consumers,
+scripts and secrets as single pages; the fake pages them anyway, so a client that reads one page is
+caught. Consumers answer with ``script`` (what the API sends and wrangler reads; the SDK's type says
+``script_name``). A ``/graphql`` endpoint answers the analytics datasets asked for. D1 queries run on a real in-memory SQLite per database, so a
 migration that is applied twice fails the way it would on D1.
 
 Tests drive it through the real ``cloudflare`` SDK and httpx (``CLOUDFLARE_BASE_URL`` points here), and
@@ -85,6 +89,10 @@ class FakeCloudflare:
         self.analytics: dict[str, list[dict[str, Any]]] = {}  # dataset -> rows (with dimensions)
         self.graphql_queries: list[dict[str, Any]] = []
         self.graphql_errors: list[dict[str, Any]] = []  # set to answer the next queries with these, on HTTP 200
+        self.max_page = 1000  # the most items one page holds, whatever per_page asked
+        self.consumer_script_key = "script"  # how a consumer names its worker in answers
+        self.gradual: set[str] = set()  # scripts whose latest version is not fully deployed
+        self.r2_objects: dict[str, int] = {}  # bucket -> objects in it (a bucket must be empty to delete)
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
@@ -219,10 +227,9 @@ class FakeCloudflare:
     def _id(self) -> str:
         return uuid.UUID(int=next(self._ids)).hex
 
-    @staticmethod
-    def _paged(items: list[Any], query: dict[str, list[str]], default_per_page: int = 20) -> tuple[int, Any, dict[str, str]]:
+    def _paged(self, items: list[Any], query: dict[str, list[str]], default_per_page: int = 20) -> tuple[int, Any, dict[str, str]]:
         page = int(query.get("page", ["1"])[0])
-        per_page = int(float(query.get("per_page", [str(default_per_page)])[0]))
+        per_page = min(int(float(query.get("per_page", [str(default_per_page)])[0])), self.max_page)
         chunk = items[(page - 1) * per_page: page * per_page]
         total_pages = max(1, -(-len(items) // per_page))
         return FakeCloudflare._ok(chunk, {"page": page, "per_page": per_page, "count": len(chunk),
@@ -239,8 +246,13 @@ class FakeCloudflare:
             ("POST", rf"/d1/database/{seg}/query", self.query_d1),
             ("GET", r"/r2/buckets", self.list_r2),
             ("POST", r"/r2/buckets", self.create_r2),
-            ("GET", r"/queues", lambda q, b: self._ok(self.queues, {"page": 1, "per_page": 100, "count": len(self.queues),
-                                                                     "total_count": len(self.queues), "total_pages": 1})),
+            ("GET", r"/queues", lambda q, b: self._paged(self.queues, q)),
+            ("DELETE", rf"/queues/{seg}", self.delete_queue),
+            ("DELETE", rf"/queues/{seg}/consumers/{seg}", self.delete_consumer),
+            ("DELETE", rf"/workers/scripts/{seg}", self.delete_script),
+            ("DELETE", rf"/storage/kv/namespaces/{seg}", self.delete_kv),
+            ("DELETE", rf"/d1/database/{seg}", self.delete_d1),
+            ("DELETE", rf"/r2/buckets/{seg}", self.delete_r2),
             ("POST", r"/queues", self.create_queue),
             ("GET", rf"/queues/{seg}/metrics", self.queue_metrics_of),
             ("GET", rf"/queues/{seg}/consumers", self.list_consumers),
@@ -349,7 +361,7 @@ class FakeCloudflare:
     def list_consumers(self, query: Any, body: Any, queue_id: str) -> tuple[int, Any, dict[str, str]]:
         if self._queue(queue_id) is None:
             return self._fail(404, 11000, "Queue not found")
-        return self._ok(self.consumers[queue_id])
+        return self._paged(self.consumers[queue_id], query)
 
     def _consumer_from(self, body: dict[str, Any], queue: dict[str, Any], consumer_id: str) -> tuple[int, Any, dict[str, str]] | dict[str, Any]:
         script = body.get("script_name")
@@ -359,7 +371,7 @@ class FakeCloudflare:
         if dlq and not any(q["queue_name"] == dlq for q in self.queues):
             return self._fail(400, 11005, f"dead letter queue {dlq!r} does not exist")
         settings = dict(CONSUMER_DEFAULTS) | (body.get("settings") or {})
-        return {"consumer_id": consumer_id, "queue_name": queue["queue_name"], "script_name": script, "type": "worker",
+        return {"consumer_id": consumer_id, "queue_name": queue["queue_name"], self.consumer_script_key: script, "type": "worker",
                 "dead_letter_queue": dlq, "settings": settings, "created_on": _now()}
 
     def create_consumer(self, query: Any, body: Any, queue_id: str) -> tuple[int, Any, dict[str, str]]:
@@ -386,8 +398,8 @@ class FakeCloudflare:
         return self._ok(made)
 
     def list_scripts(self, query: Any, body: Any) -> tuple[int, Any, dict[str, str]]:
-        return self._ok([{"id": s.name, "etag": s.etag, "created_on": s.created_on, "modified_on": s.modified_on,
-                          "handlers": ["fetch"], "has_modules": True} for s in self.scripts.values()])
+        return self._paged([{"id": s.name, "etag": s.etag, "created_on": s.created_on, "modified_on": s.modified_on,
+                             "handlers": ["fetch"], "has_modules": True} for s in self.scripts.values()], query)
 
     def upload_script(self, query: Any, body: Any, name: str) -> tuple[int, Any, dict[str, str]]:
         parts = (body or {}).get("multipart") if isinstance(body, dict) else None
@@ -439,12 +451,16 @@ class FakeCloudflare:
         script = self._script(name)
         if script is None:
             return self._fail(404, 10007, "This Worker does not exist on your account.")
-        return self._ok([{"name": n, "type": "secret_text"} for n in sorted(script.secrets)])
+        return self._paged([{"name": n, "type": "secret_text"} for n in sorted(script.secrets)], query)
 
     def put_secret(self, query: Any, body: Any, name: str) -> tuple[int, Any, dict[str, str]]:
         script = self._script(name)
         if script is None:
             return self._fail(404, 10007, "This Worker does not exist on your account.")
+        if name in self.gradual:
+            return self._fail(400, 10215, "Secret edit failed. You attempted to modify a secret, but the latest version "
+                                          "of your Worker isn't currently deployed. Please ensure that the latest version "
+                                          "of your Worker is fully deployed (wrangler versions deploy) before modifying secrets.")
         if (body or {}).get("type") != "secret_text" or not isinstance(body.get("text"), str):
             return self._fail(400, 10021, "a secret_text needs a name and a text")
         script.secrets[body["name"]] = body["text"]
@@ -477,6 +493,53 @@ class FakeCloudflare:
             return self._fail(404, 10007, "This Worker does not exist on your account.")
         script.workers_dev = bool((body or {}).get("enabled"))
         return self._ok({"enabled": script.workers_dev, "previews_enabled": False})
+
+    def delete_queue(self, query: Any, body: Any, queue_id: str) -> tuple[int, Any, dict[str, str]]:
+        queue = self._queue(queue_id)
+        if queue is None:
+            return self._fail(404, 11000, "Queue not found")
+        self.queues.remove(queue)
+        self.consumers.pop(queue_id, None)
+        return self._ok(None)
+
+    def delete_consumer(self, query: Any, body: Any, queue_id: str, consumer_id: str) -> tuple[int, Any, dict[str, str]]:
+        kept = [c for c in self.consumers.get(queue_id, []) if c["consumer_id"] != consumer_id]
+        if self._queue(queue_id) is None or len(kept) == len(self.consumers.get(queue_id, [])):
+            return self._fail(404, 11000, "Consumer not found")
+        self.consumers[queue_id] = kept
+        return self._ok(None)
+
+    def delete_script(self, query: Any, body: Any, name: str) -> tuple[int, Any, dict[str, str]]:
+        if name not in self.scripts:
+            return self._fail(404, 10007, "This Worker does not exist on your account.")
+        for consumers in self.consumers.values():
+            if any(c.get(self.consumer_script_key) == name for c in consumers):
+                return self._fail(400, 10064, "Cannot delete this Worker as it is a consumer of a queue")
+        del self.scripts[name]
+        return self._ok(None)
+
+    def delete_kv(self, query: Any, body: Any, ns_id: str) -> tuple[int, Any, dict[str, str]]:
+        kept = [ns for ns in self.kv if ns["id"] != ns_id]
+        if len(kept) == len(self.kv):
+            return self._fail(404, 10013, "namespace not found")
+        self.kv = kept
+        return self._ok(None)
+
+    def delete_d1(self, query: Any, body: Any, db_id: str) -> tuple[int, Any, dict[str, str]]:
+        kept = [db for db in self.d1 if db["uuid"] != db_id]
+        if len(kept) == len(self.d1):
+            return self._fail(404, 7404, "The database could not be found")
+        self.d1 = kept
+        self.d1_sql.pop(db_id, None)
+        return self._ok(None)
+
+    def delete_r2(self, query: Any, body: Any, name: str) -> tuple[int, Any, dict[str, str]]:
+        if not any(b["name"] == name for b in self.r2):
+            return self._fail(404, 10006, "The specified bucket does not exist.")
+        if self.r2_objects.get(name):
+            return self._fail(409, 10008, "The bucket you tried to delete is not empty.")
+        self.r2 = [b for b in self.r2 if b["name"] != name]
+        return self._ok(None)
 
     # ----- GraphQL analytics
 

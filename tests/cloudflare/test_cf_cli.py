@@ -148,3 +148,43 @@ def test_the_jobs_example_deploys_its_dead_letter_queue_and_then_changes_nothing
     writes = len(fake.writes())
     assert main(["deploy", str(jobs), "--yes"]) == 0
     assert "nothing to change" in capsys.readouterr().out and len(fake.writes()) == writes
+
+
+def renamed_processor(pipeline: Path) -> None:
+    """The program after a rename: its old consumer worker is no longer declared by it."""
+    pipeline.write_text(pipeline.read_text().replace('edge "processor"', 'edge "crunch"'))
+
+
+def test_prune_asks_on_its_own_naming_each_deletion_and_a_no_changes_nothing(pipeline, fake, env, capsys):
+    from console.commands.deploy import register, run
+    import argparse
+
+    assert main(["deploy", str(pipeline), "--yes"]) == 0
+    renamed_processor(pipeline)
+    parser = argparse.ArgumentParser()
+    register(parser.add_subparsers())
+    args = parser.parse_args(["deploy", str(pipeline), "--prune"])
+    questions: list[str] = []
+    writes = len(fake.writes())
+
+    def answer(question: str) -> bool:
+        questions.append(question)
+        return question == "Deploy?"  # the plan yes, the deletion no
+
+    assert run(args, ask=answer) == 1
+
+    assert questions[0] == "Deploy?" and "worker pipeline-processor" in questions[1]
+    assert "- delete  worker        pipeline-processor" in capsys.readouterr().out
+    assert len(fake.writes()) == writes and "pipeline-processor" in fake.scripts
+
+
+def test_prune_with_yes_deletes_the_dropped_worker_and_a_deploy_without_it_keeps_it(pipeline, fake, env, capsys):
+    assert main(["deploy", str(pipeline), "--yes"]) == 0
+    renamed_processor(pipeline)
+
+    assert main(["deploy", str(pipeline), "--yes"]) == 0
+    assert "pipeline-processor" in fake.scripts  # never by default
+    assert "`tova deploy --prune` deletes them" in capsys.readouterr().out
+
+    assert main(["deploy", str(pipeline), "--yes", "--prune"]) == 0
+    assert "pipeline-processor" not in fake.scripts and "pipeline-crunch" in fake.scripts

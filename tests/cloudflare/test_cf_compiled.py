@@ -58,13 +58,13 @@ def test_a_compiled_program_with_a_dead_letter_queue_deploys_with_its_settings(f
     assert set(queues) == {"jobs", "jobs-dlq"}
     [consumer] = fake.consumers[queues["jobs"]]
     worker_script = next(w["name"] for w in jobs.manifest["workers"] if w["block"] == "worker")
-    assert consumer["script_name"] == worker_script
+    assert consumer["script"] == worker_script
     assert consumer["dead_letter_queue"] == "jobs-dlq"
     assert consumer["settings"] == {"batch_size": 1, "max_wait_time_ms": 5000, "max_retries": 3, "retry_delay": 10,
                                     "max_concurrency": 2}
     # the DLQ's generated consumer lives in the same worker as the source queue's (contracts §1)
     [dlq_consumer] = fake.consumers[queues["jobs-dlq"]]
-    assert dlq_consumer["script_name"] == worker_script and dlq_consumer["dead_letter_queue"] == ""
+    assert dlq_consumer["script"] == worker_script and dlq_consumer["dead_letter_queue"] == ""
     bindings = {b["name"]: b for b in fake.scripts[worker_script].metadata["bindings"]}
     assert bindings["JOBS"] == {"type": "queue", "name": "JOBS", "queue_name": "jobs"}  # for replay
     assert fake.scripts[worker_script].schedules == ["*/5 * * * *"]

@@ -55,12 +55,12 @@ def test_deploy_from_nothing_creates_every_resource_once_with_the_right_bindings
 
     queue_ids = {q["queue_name"]: q["queue_id"] for q in fake.queues}
     [consumer] = fake.consumers[queue_ids["process-queue"]]
-    assert consumer["script_name"] == "pipeline-processor"
+    assert consumer["script"] == "pipeline-processor"
     assert consumer["dead_letter_queue"] == "process-dlq"
     assert consumer["settings"] == {"batch_size": 5, "max_wait_time_ms": 2000, "max_retries": 2, "retry_delay": 10,
                                     "max_concurrency": None}
     [dlq_consumer] = fake.consumers[queue_ids["process-dlq"]]
-    assert dlq_consumer["script_name"] == "pipeline-processor" and dlq_consumer["dead_letter_queue"] == ""
+    assert dlq_consumer["script"] == "pipeline-processor" and dlq_consumer["dead_letter_queue"] == ""
 
     assert fake.scripts["pipeline-processor"].schedules == ["0 9 * * *"]
     assert fake.scripts["pipeline-api"].schedules == []
@@ -265,7 +265,12 @@ def test_a_worker_removed_from_the_program_is_left_alone_and_mentioned(fake, env
     plan, _ = deploy(project, env)
 
     assert plan.empty
-    assert "pipeline-processor was deployed from this program before" in plan.render()
+    consumed = sorted(q["name"] for q in MANIFEST["queues"] if q.get("consumer"))
+    assert [(c.kind, c.name) for c in plan.orphans] == [*(("consumer", q) for q in consumed),
+                                                         ("worker", "pipeline-processor")]
+    rendered = plan.render()
+    assert "no longer in the program (kept; `tova deploy --prune` deletes them)" in rendered
+    assert "worker pipeline-processor" in rendered
     assert [c for c in fake.calls[before:] if c.method != "GET"] == []
     assert "pipeline-processor" in fake.scripts
 

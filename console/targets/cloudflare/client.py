@@ -199,16 +199,40 @@ async def acall(creds: Credentials, what: str, method: Callable[..., Awaitable[A
     return _envelope(creds, what, body)
 
 
-def list_all(creds: Credentials, what: str, method: Callable[..., Any], /, per_page: int = 100, **kwargs: Any) -> list[Any]:
-    """Every item of a page-numbered list (KV namespaces, D1 databases), stopping at the last page
-    instead of asking for the empty one after it as the SDK's auto-pager does."""
+def has_more_pages(info: Mapping[str, Any]) -> bool:
+    """wrangler's rule (workers-utils ``hasMorePages``): another page exists only when the answer says
+    so with ``page * per_page < total_count``. The page size is the one the API answered with, not the
+    one asked for: the API caps ``per_page`` and a short page is not the last one when it does. An
+    answer without those fields is one page, so an endpoint that ignores ``page`` is read once."""
+    try:
+        page, per_page, total = int(info["page"]), int(info["per_page"]), int(info["total_count"])
+    except (KeyError, TypeError, ValueError):
+        return False
+    return per_page > 0 and page * per_page < total
+
+
+def list_all(creds: Credentials, what: str, method: Callable[..., Any], /, per_page: int | None = 100,
+             **kwargs: Any) -> list[Any]:
+    """Every item of a page-numbered list (KV namespaces, D1 databases, queues, scripts, consumers,
+    secrets). ``per_page=None`` for endpoints that take only ``page`` (queues, as wrangler asks them)."""
+    import inspect
+
+    declared = inspect.signature(method).parameters
     items: list[Any] = []
     page = 1
     while True:
-        reply = call(creds, what, method, page=page, per_page=per_page, **kwargs)
+        paging = {"page": page} | ({} if per_page is None else {"per_page": per_page})
+        if "page" in declared:
+            reply = call(creds, what, method, **paging, **kwargs)
+        else:
+            # the SDK types this list as one page; the API still pages it, so ask as wrangler does
+            reply = call(creds, what, method, extra_query=paging, **kwargs)
         batch = reply.result or []
+        if not isinstance(batch, list):
+            raise CloudflareError(f"{what}: Cloudflare answered with something that is not a list")
         items.extend(batch)
-        total_pages = reply.result_info.get("total_pages")
-        if not batch or len(batch) < per_page or (total_pages is not None and page >= total_pages):
+        if not batch or not has_more_pages(reply.result_info):
             return items
         page += 1
+        if page > 10_000:  # a server that always says "more" must not hang a deploy
+            raise CloudflareError(f"{what}: Cloudflare kept announcing more pages past 10,000")
