@@ -172,6 +172,7 @@ async def test_on_another_machine_without_the_state_the_workers_are_found_on_the
                                                                                            tmp_path_factory):
     deploy(project, env)
     serve_figures(fake)
+    fake.max_page = 1  # one item a page: discovery must read every page to find both workers
     elsewhere = write_project(tmp_path_factory.mktemp("jump-box"))  # same program, no .tova/ state
     t = CloudflareTarget(elsewhere, env=env)
     said: list[str] = []

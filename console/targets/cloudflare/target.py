@@ -19,7 +19,7 @@ from console.sources.base import Source
 from console.targets.base import Progress
 from console.targets.cloudflare.analytics import AnalyticsSource
 from console.targets.cloudflare.client import (CloudflareError, Credentials, async_client, call,
-                                                credentials_from_env, sync_client)
+                                                credentials_from_env, list_all, sync_client)
 from console.targets.cloudflare.deploy import Deployer, load_manifest
 from console.targets.cloudflare.queue_metrics import QueueMetricsSource
 from console.targets.cloudflare.state import DeployState, deploy_lock, state_path
@@ -73,9 +73,10 @@ class CloudflareTarget:
         try:
             subdomain = call(creds, "read the account's workers.dev subdomain", client.workers.subdomains.with_raw_response.get,
                              account_id=creds.account_id).result or {}
-            scripts = call(creds, "list workers", client.workers.scripts.with_raw_response.list,
-                           account_id=creds.account_id).result or []
-            queues = call(creds, "list queues", client.queues.with_raw_response.list, account_id=creds.account_id).result or []
+            scripts = list_all(creds, "list workers", client.workers.scripts.with_raw_response.list, per_page=None,
+                               account_id=creds.account_id)
+            queues = list_all(creds, "list queues", client.queues.with_raw_response.list, per_page=None,
+                              account_id=creds.account_id)
         except CloudflareError:
             return 0  # the console still starts; its sources will say what is wrong
         finally:
