@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT / "tests" / "cloudflare"))
 
 from fake_api import FakeCloudflare  # noqa: E402
 
-from console.targets.cloudflare.analytics import AnalyticsSource  # noqa: E402
+from console.targets.cloudflare.analytics import analytics_sources  # noqa: E402
 from console.targets.cloudflare.client import Credentials, async_client  # noqa: E402
 from console.targets.cloudflare.queue_metrics import QueueMetricsSource  # noqa: E402
 from console.targets.cloudflare.throttle import ApiGate  # noqa: E402
@@ -46,7 +46,7 @@ async def measure(queues: int, workers: int, interval: float) -> tuple[int, int]
         client = async_client(creds)
         async with httpx.AsyncClient() as http:
             sources = [QueueMetricsSource(creds, client, queue_ids, gate, clock=clock),
-                       AnalyticsSource(creds, http, queue_ids, scripts, gate, clock=clock)]
+                       *analytics_sources(creds, http, queue_ids, scripts, gate, clock=clock)]
             polls = 0
             while now[0] < WINDOW_S:
                 await asyncio.gather(*(s.poll() for s in sources))

@@ -43,7 +43,7 @@ def merge(
     dead_letters: list = []
     dead_known = False
     dead_total = 0
-    crons, stats, logs = [], [], []
+    crons, stats, logs, backfill = [], [], [], []
     rss = None
     for c in contributions:
         for w in c.workers:
@@ -59,6 +59,7 @@ def merge(
         crons.extend(c.crons)
         stats.extend(c.stats)
         logs.extend(c.logs)
+        backfill.extend(c.backfill)
         rss = c.runtime_rss if c.runtime_rss is not None else rss
     for block, memory in memories.items():
         if block in by_block:
@@ -70,5 +71,5 @@ def merge(
         workers=tuple(by_block.values()), queues=tuple(by_queue.values()),
         dead_letters=tuple(dead_letters), dead_letter_total=dead_total if dead_known else 0,
         crons=tuple(crons), stats=tuple(stats), sources=statuses, runtime_rss=rss,
-        logs=tuple(logs[-LOG_LINES_KEPT:]),
+        logs=tuple(logs[-LOG_LINES_KEPT:]), backfill=tuple(backfill),
     )

@@ -49,6 +49,25 @@ class Memory:
 
 
 @dataclass(frozen=True)
+class Invocations:
+    """What the platform counted for one worker (Cloudflare's GraphQL analytics), since ``since``.
+
+    By the documented statuses of ``workersInvocationsAdaptive``: ``exceeded_resources`` is a kill for
+    CPU time or memory (Cloudflare does not say which), ``script_threw`` an uncaught exception,
+    ``internal_error`` the platform's fault, ``client_disconnected`` the caller going away."""
+
+    requests: int = 0
+    errors: int = 0
+    script_threw: int = 0
+    exceeded_resources: int = 0
+    internal_error: int = 0
+    client_disconnected: int = 0
+    cpu_p50_ms: float | None = None
+    cpu_p99_ms: float | None = None
+    since: float | None = None  # epoch seconds the counts start at
+
+
+@dataclass(frozen=True)
 class WorkerState:
     block: str
     name: str
@@ -57,6 +76,7 @@ class WorkerState:
     checks: tuple[Check, ...] = ()
     memory: Memory = Memory()
     error: str | None = None  # why health is DOWN, when it is
+    invocations: Invocations | None = None  # the platform's own counts, where it keeps them
 
 
 @dataclass(frozen=True)
@@ -141,6 +161,8 @@ class Snapshot:
     sources: tuple[SourceStatus, ...] = ()
     runtime_rss: int | None = None
     logs: tuple[LogLine, ...] = ()  # the most recent lines, oldest first
+    # points from before the console started (the platform's history), for series that begin empty
+    backfill: tuple[tuple[str, float, float], ...] = ()  # (history key, epoch seconds, value)
 
     def source(self, name: str) -> SourceStatus | None:
         return next((s for s in self.sources if s.name == name), None)
@@ -152,17 +174,55 @@ class Snapshot:
 
 @dataclass
 class Series:
-    """A bounded history of one number (backlog of a queue, a stats field, heap of a worker)."""
+    """A bounded history of one number (backlog of a queue, a stats field, heap of a worker).
+
+    The last ``capacity`` points are kept as they came; older ones are folded into one point per
+    ``bucket_s`` (the last value of each minute) and kept for ``keep_s``, so a console open all shift
+    still charts the last hours at a fixed cost per series (about 120 + 120 points)."""
 
     capacity: int = 120
-    points: deque[tuple[float, float]] = field(default_factory=deque)
+    recent: deque[tuple[float, float]] = field(default_factory=deque)
+    keep_s: float = 2 * 3600.0
+    bucket_s: float = 60.0
 
     def __post_init__(self) -> None:
-        self.points = deque(self.points, maxlen=self.capacity)
+        self.recent = deque(self.recent, maxlen=self.capacity)
+        self.older: deque[tuple[float, float]] = deque(maxlen=max(1, int(self.keep_s // self.bucket_s)))
 
     def add(self, at: float, value: float | None) -> None:
-        if value is not None:
-            self.points.append((at, float(value)))
+        if value is None:
+            return
+        if len(self.recent) == self.capacity:
+            self._fold(*self.recent[0])
+        self.recent.append((at, float(value)))
+
+    def _fold(self, at: float, value: float) -> None:
+        bucket = at - at % self.bucket_s
+        if self.older and self.older[-1][0] >= bucket:
+            self.older[-1] = (bucket, value)
+        else:
+            self.older.append((bucket, value))
+
+    def backfill(self, points: Iterable[tuple[float, float]]) -> None:
+        """Points from before this series began (the platform's history at start); only those older
+        than everything already here are taken, so giving the same points again changes nothing."""
+        first = self.points[0][0] if self.points else float("inf")
+        earlier = sorted((at, float(v)) for at, v in points if at < first)
+        if not earlier:
+            return
+        kept: deque[tuple[float, float]] = deque(maxlen=self.older.maxlen)
+        for at, value in earlier:
+            bucket = at - at % self.bucket_s
+            if kept and kept[-1][0] >= bucket:
+                kept[-1] = (bucket, value)
+            else:
+                kept.append((bucket, value))
+        kept.extend(self.older)
+        self.older = kept
+
+    @property
+    def points(self) -> list[tuple[float, float]]:
+        return [*self.older, *self.recent]
 
     @property
     def values(self) -> list[float]:
@@ -170,19 +230,21 @@ class Series:
 
     @property
     def last(self) -> float | None:
-        return self.points[-1][1] if self.points else None
+        return self.recent[-1][1] if self.recent else (self.older[-1][1] if self.older else None)
 
     def trend(self) -> float | None:
         """Change between the last two points (None with fewer than two)."""
-        if len(self.points) < 2:
+        points = self.points[-2:]
+        if len(points) < 2:
             return None
-        return self.points[-1][1] - self.points[-2][1]
+        return points[-1][1] - points[-2][1]
 
     def rate_per_s(self) -> float | None:
         """Average increase per second over the last two points, for cumulative counters."""
-        if len(self.points) < 2:
+        points = self.points[-2:]
+        if len(points) < 2:
             return None
-        (t0, v0), (t1, v1) = self.points[-2], self.points[-1]
+        (t0, v0), (t1, v1) = points
         if t1 <= t0 or v1 < v0:  # a counter reset (store purged, runtime restarted) is no rate
             return None
         return (v1 - v0) / (t1 - t0)
@@ -211,8 +273,17 @@ class History:
             self.series(f"queue:{queue.name}:retried").add(at, queue.retried)
             self.series(f"queue:{queue.name}:dead").add(at, queue.dead_lettered)
             self.series(f"queue:{queue.name}:dropped").add(at, queue.dropped)
+        grouped: dict[str, list[tuple[float, float]]] = {}
+        for key, when, value in snapshot.backfill:
+            grouped.setdefault(key, []).append((when, value))
+        for key, points in grouped.items():
+            self.series(key).backfill(points)
         for worker in snapshot.workers:
             self.series(f"worker:{worker.block}:heap").add(at, worker.memory.heap_used)
+            if worker.invocations is not None:
+                self.series(f"worker:{worker.block}:requests").add(at, worker.invocations.requests)
+                self.series(f"worker:{worker.block}:errors").add(at, worker.invocations.errors)
+                self.series(f"worker:{worker.block}:cpu_p99_ms").add(at, worker.invocations.cpu_p99_ms)
         for stat in snapshot.stats:
             self.series(f"stat:{stat.endpoint}:{stat.key}").add(at, stat.value)
         self.series("dlq:total").add(at, snapshot.dead_letter_total)

@@ -55,6 +55,7 @@ def overall(snapshot: Snapshot) -> str:
 
 def snapshot_to_dict(snapshot: Snapshot, history: History | None = None, label: str | None = None) -> dict[str, Any]:
     data = to_jsonable(snapshot)
+    data.pop("backfill", None)  # chart history for the console, not part of a status answer
     data = {"schema": SCHEMA_VERSION, "status": overall(snapshot), **data}
     if label is not None:
         data["target_label"] = label  # e.g. "local · workerd · 2 workers"; never holds a secret

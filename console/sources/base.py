@@ -27,6 +27,7 @@ class Contribution:
     stats: tuple[StatValue, ...] = ()
     logs: tuple[LogLine, ...] = ()
     runtime_rss: int | None = None
+    backfill: tuple[tuple[str, float, float], ...] = ()  # (history key, epoch seconds, value) from before the start
 
 
 class SourceError(Exception):

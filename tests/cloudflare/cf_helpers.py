@@ -55,7 +55,7 @@ def serve_figures(fake) -> None:
         {"sum": {"requests": 12, "errors": 12}, "quantiles": {"cpuTimeP50": 3000, "cpuTimeP99": 25000},
          "dimensions": {"scriptName": "pipeline-api", "status": "scriptThrewException"}},
         {"sum": {"requests": 4, "errors": 4}, "quantiles": {"cpuTimeP50": 9000, "cpuTimeP99": 40000},
-         "dimensions": {"scriptName": "pipeline-processor", "status": "exceededMemory"}},
+         "dimensions": {"scriptName": "pipeline-processor", "status": "exceededResources"}},
         {"sum": {"requests": 999, "errors": 999}, "quantiles": {"cpuTimeP50": 1, "cpuTimeP99": 1},
          "dimensions": {"scriptName": "someone-elses-worker", "status": "scriptThrewException"}},
     ]

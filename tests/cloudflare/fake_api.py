@@ -89,6 +89,8 @@ class FakeCloudflare:
         self.analytics: dict[str, list[dict[str, Any]]] = {}  # dataset -> rows (with dimensions)
         self.graphql_queries: list[dict[str, Any]] = []
         self.graphql_errors: list[dict[str, Any]] = []  # set to answer the next queries with these, on HTTP 200
+        self.dataset_errors: dict[str, str] = {}  # dataset -> the error a query asking it gets
+        self.dataset_limits: dict[str, dict[str, Any]] = {}  # dataset -> settings node fields
         self.max_page = 1000  # the most items one page holds, whatever per_page asked
         self.consumer_script_key = "script"  # how a consumer names its worker in answers
         self.gradual: set[str] = set()  # scripts whose latest version is not fully deployed
@@ -543,6 +545,12 @@ class FakeCloudflare:
 
     # ----- GraphQL analytics
 
+    # what each dataset's own docs declare its datetime variables as (Queues "Metrics" page: Time!;
+    # Workers GraphQL tutorial: string); a query declaring another type is refused, as a typed schema would
+    DATASET_TIME_TYPES = {"queueMessageOperationsAdaptiveGroups": "Time", "queueBacklogAdaptiveGroups": "Time",
+                          "queueConsumerMetricsAdaptiveGroups": "Time", "workersInvocationsAdaptive": "string"}
+    WORKER_STATUSES = {"success", "clientDisconnected", "scriptThrewException", "exceededResources", "internalError"}
+
     def graphql(self, body: Any) -> dict[str, Any]:
         if not isinstance(body, dict) or not isinstance(body.get("query"), str):
             return {"data": None, "errors": [{"message": "request body must be {query, variables}"}]}
@@ -559,20 +567,88 @@ class FakeCloudflare:
         problems += [f"Variable ${v} of required type {t} was not provided" for v, t in declared.items()
                      if t.endswith("!") and variables.get(v) is None]
         if problems:
-            return {"data": None, "errors": [{"message": m, "extensions": {"code": "GRAPHQL_VALIDATION_FAILED"}}
-                                             for m in problems]}
+            return self._graphql_failed(problems, "GRAPHQL_VALIDATION_FAILED")
         if variables.get("accountTag") != self.account_id:
             return {"data": None, "errors": [{"message": "not authorized for that account", "path": ["viewer", "accounts"],
                                               "extensions": {"code": "authz"}}]}
+        if re.search(r"\bsettings\s*\{", selection):
+            return {"data": {"viewer": {"accounts": [{"settings": self._settings(selection)}]}}, "errors": None}
         account: dict[str, Any] = {}
-        queue_ids = set(variables.get("queueIds") or [])
-        scripts = set(variables.get("scripts") or [])
-        for dataset, rows in self.analytics.items():
-            if re.search(rf"\b{dataset}\s*\(", query):
-                if dataset.startswith("queue"):
-                    account[dataset] = [r for r in rows if r["dimensions"].get("queueId") in queue_ids]
-                else:
-                    account[dataset] = [r for r in rows if r["dimensions"].get("scriptName") in scripts]
-        for dataset in re.findall(r"\b(\w+(?:Groups|Adaptive))\s*\(", query):
-            account.setdefault(dataset, [])
+        errors: list[dict[str, Any]] = []
+        for dataset, arguments, fields in re.findall(r"\b(\w+(?:Groups|Adaptive))\s*\(([^)]*)\)\s*\{(.*?dimensions\s*\{[^}]*\})",
+                                                     selection, flags=re.S):
+            problem = self._dataset_problem(dataset, arguments, declared)
+            if problem:
+                errors.append({"message": problem, "path": ["viewer", "accounts", 0, dataset],
+                               "extensions": {"code": "bad_request"}})
+                continue
+            account[dataset] = self._answer(dataset, arguments, fields, variables)
+        if errors:
+            return {"data": None, "errors": errors}
         return {"data": {"viewer": {"accounts": [account]}}, "errors": None}
+
+    @staticmethod
+    def _graphql_failed(messages: list[str], code: str) -> dict[str, Any]:
+        return {"data": None, "errors": [{"message": m, "extensions": {"code": code}} for m in messages]}
+
+    def _settings(self, selection: str) -> dict[str, Any]:
+        out = {}
+        for dataset in re.findall(r"\b(\w+(?:Groups|Adaptive))\s*\{", selection):
+            out[dataset] = {"enabled": True, "maxDuration": 86400, "notOlderThan": 2678400} | self.dataset_limits.get(dataset, {})
+        return out
+
+    def _dataset_problem(self, dataset: str, arguments: str, declared: dict[str, str]) -> str | None:
+        if dataset in self.dataset_errors:
+            return self.dataset_errors[dataset]
+        want = self.DATASET_TIME_TYPES.get(dataset)
+        if want is None:
+            return f"unknown field \"{dataset}\" on type \"account\""
+        for variable in re.findall(r"datetime_(?:geq|leq)\s*:\s*\$(\w+)", arguments):
+            got = declared.get(variable, "").rstrip("!")
+            if got != want:
+                return f"Variable \"${variable}\" of type \"{declared.get(variable)}\" used in position expecting type \"{want}\""
+        bad = {r["dimensions"].get("status") for r in self.analytics.get(dataset, [])
+               if dataset == "workersInvocationsAdaptive"} - self.WORKER_STATUSES
+        if bad:
+            raise AssertionError(f"the fake serves only documented statuses, not {sorted(bad)}")
+        return None
+
+    def _answer(self, dataset: str, arguments: str, fields: str, variables: dict[str, Any]) -> list[dict[str, Any]]:
+        """The rows the query asks for: filtered by subject and time, grouped by the dimensions asked
+        (counts and sums added, averages averaged, quantiles the largest), as GraphQL group-by does."""
+        wanted = set(re.search(r"dimensions\s*\{([^}]*)\}", fields).group(1).split())
+        ids_var = re.search(r"(?:queueId|scriptName)_in\s*:\s*\$(\w+)", arguments)
+        ids = set(variables.get(ids_var.group(1)) or []) if ids_var else set()
+        key = "queueId" if dataset.startswith("queue") else "scriptName"
+        window = [variables.get(v) for v in re.findall(r"datetime_(?:geq|leq)\s*:\s*\$(\w+)", arguments)]
+        since, until = (window + [None, None])[:2]
+        groups: dict[tuple, dict[str, Any]] = {}
+        for row in self.analytics.get(dataset, []):
+            dims = row["dimensions"]
+            if dims.get(key) not in ids:
+                continue
+            minute = dims.get("datetimeMinute")
+            if minute and ((since and minute < since) or (until and minute > until)):
+                continue
+            shown = {k: v for k, v in dims.items() if k in wanted}
+            if "datetimeMinute" in wanted and "datetimeMinute" not in shown:
+                shown["datetimeMinute"] = (until or "")[:17] + "00Z"  # a row seeded without a time: this minute
+            group_key = tuple(sorted(shown.items()))
+            group = groups.setdefault(group_key, {"dimensions": shown, "_n": 0})
+            group["_n"] += 1
+            for part, value in row.items():
+                if part == "dimensions":
+                    continue
+                if isinstance(value, dict):
+                    into = group.setdefault(part, {})
+                    for name, v in value.items():
+                        if part == "avg":
+                            into[name] = into.get(name, 0) + (v - into.get(name, 0)) / group["_n"]
+                        elif part == "quantiles":
+                            into[name] = max(into.get(name, v), v)
+                        else:
+                            into[name] = into.get(name, 0) + v
+                else:
+                    group[part] = group.get(part, 0) + value
+        rows = [{k: v for k, v in g.items() if k != "_n"} for g in groups.values()]
+        return sorted(rows, key=lambda r: r["dimensions"].get("datetimeMinute", ""))

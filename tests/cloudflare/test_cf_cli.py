@@ -111,10 +111,13 @@ def test_status_on_cloudflare_returns_the_backlog_and_outcomes_the_api_served(pi
     assert (queue["backlog_count"], queue["backlog_bytes"]) == (42, 4096)
     assert (queue["acked"], queue["dead_lettered"], queue["dropped"], queue["retried"]) == (117, 7, 1, 25)
     sources = {s["name"]: s for s in snapshot["sources"]}
-    assert sources["cloudflare:queues"]["ok"] and sources["cloudflare:analytics"]["ok"]
-    stats = {(s["endpoint"], s["key"]): s["value"] for s in snapshot["stats"]}
-    assert stats[("api (analytics)", "errors")] == 12
-    assert stats[("processor (analytics)", "exceeded_memory")] == 4
+    assert sources["cloudflare:queues"]["ok"]
+    assert all(sources[f"graphql:{d}"]["ok"] for d in ("queueMessageOperationsAdaptiveGroups",
+                                                        "workersInvocationsAdaptive"))
+    workers = {w["block"]: w for w in snapshot["workers"]}
+    assert workers["api"]["invocations"]["errors"] == 12
+    assert workers["processor"]["invocations"]["exceeded_resources"] == 4
+    assert "backfill" not in snapshot
     assert TOKEN not in out
 
 

@@ -58,3 +58,39 @@ async def test_deploy_from_the_console_asks_then_deploys_and_reports(fake, env, 
         assert set(fake.scripts) == {"pipeline-api", "pipeline-processor"}
         assert all(s.workers_dev for s in fake.scripts.values())
         assert "pipeline: " in app.status_line.note and "workers.dev" in app.status_line.note and TOKEN not in app.status_line.note
+
+
+@pytest.mark.parametrize("size, api, processor", [
+    ((200, 50), "912 req · 12 err: 12 threw · cpu p99 25ms", "4/4 err: 4 over limits · p99 40ms"),
+    ((120, 40), "12/912 err: 12 threw", "4/4 err: 4 over limits"),
+])
+async def test_the_workers_pane_shows_what_cloudflare_counted_for_each_worker(fake, env, tmp_path, size, api, processor):
+    from cf_helpers import serve_figures
+    from console.commands.deploy import register, run
+    from console.project import Project
+    from console.session import Session
+    from console.targets.cloudflare.target import CloudflareTarget
+    from console.ui.widgets.worker_health import WorkerHealthPanel
+    import argparse
+
+    folder = tmp_path / "pipeline"
+    shutil.copytree(PIPELINE, folder, ignore=shutil.ignore_patterns(".tova-out", ".tova", ".dev.vars"))
+    parser = argparse.ArgumentParser()
+    register(parser.add_subparsers())
+    assert run(parser.parse_args(["deploy", str(folder / "pipeline.tova"), "--yes"])) == 0
+    serve_figures(fake)
+
+    def open_session(progress):
+        project = Project.load(folder / "pipeline.tova")
+        return Session(project, CloudflareTarget(project))
+
+    app = ui.ConsoleApp(open_session, ConsoleConfig(interval=0.5))
+    async with app.run_test(size=size) as pilot:
+        def pane() -> str:
+            panels = app.screen.query(WorkerHealthPanel)
+            return "\n".join(panels.first()._lines) if panels else ""
+
+        await wait_until(pilot, lambda: " err" in pane(), "the invocation counts")
+        text = pane()
+        assert api in text and processor in text
+        assert ":pipe" not in text  # a workers.dev URL has no port to show in the port column

@@ -34,7 +34,7 @@ async def test_the_token_appears_nowhere_a_person_or_a_file_could_see_it(fake, e
     seen.append(target.label())
     async with httpx.AsyncClient() as http:
         # analytics first: after the 429 every source of the target waits, without asking
-        for source in sorted(target.sources(http), key=lambda s: s.name):
+        for source in sorted(target.sources(http), key=lambda s: s.name == "cloudflare:queues"):
             with pytest.raises(SourceError) as error:
                 await source.poll()
             seen.append(str(error.value))

@@ -1,13 +1,17 @@
 """The console's Cloudflare sources against the fake: live backlog from the queue metrics endpoint,
-outcomes and worker figures from one GraphQL query, and clear errors for 403, 429 and GraphQL errors."""
+outcomes and worker figures from one GraphQL query per dataset (the first by minute, for the charts),
+and clear errors for 403, 429, GraphQL errors and a dataset that rejects its query."""
 
 from __future__ import annotations
+
+import re
+import time
 
 import httpx
 import pytest
 
 from cf_fixtures import ACCOUNT, TOKEN, write_project
-from cf_helpers import deploy, serve_figures
+from cf_helpers import deploy, queue_id, serve_figures
 from console.targets.cloudflare.client import CredentialsMissing, credentials_from_env
 from console.targets.cloudflare.target import CloudflareTarget
 from console.targets.cloudflare.throttle import SourceError
@@ -36,7 +40,7 @@ async def test_target_gives_urls_secret_label_and_sources_from_the_deploy_state(
     assert target.secret("NOT_A_SECRET") is None
     assert target.label() == "cloudflare · account 0123…ef · 2 workers"
     assert TOKEN not in target.label()
-    assert sorted(s.name for s in target.sources(http)) == ["cloudflare:analytics", "cloudflare:queues"]
+    assert sorted(s.name for s in target.sources(http)) == ["cloudflare:queues", *ANALYTICS]
 
 
 async def test_queue_metrics_source_reports_the_live_backlog(target, http):
@@ -50,38 +54,106 @@ async def test_queue_metrics_source_reports_the_live_backlog(target, http):
     assert queues["process-dlq"].oldest_message_age_s is None  # 0 means unknown
 
 
-async def test_analytics_source_reports_outcomes_and_worker_figures_from_one_query(fake, target, http):
-    source = next(s for s in target.sources(http) if s.name == "cloudflare:analytics")
-    contribution = await source.poll()
+ANALYTICS = ["graphql:queueBacklogAdaptiveGroups", "graphql:queueConsumerMetricsAdaptiveGroups",
+             "graphql:queueMessageOperationsAdaptiveGroups", "graphql:workersInvocationsAdaptive"]
 
-    assert len(fake.graphql_queries) == 1
-    query = fake.graphql_queries[0]
-    for dataset in ("queueMessageOperationsAdaptiveGroups", "queueBacklogAdaptiveGroups",
-                    "queueConsumerMetricsAdaptiveGroups", "workersInvocationsAdaptive"):
-        assert dataset in query["query"]
-    assert sorted(query["variables"]["scripts"]) == ["pipeline-api", "pipeline-processor"]
-    assert query["variables"]["accountTag"] == ACCOUNT
 
-    queues = {q.name: q for q in contribution.queues}
+async def poll_all(target, http, sources=None) -> dict[str, object]:
+    return {s.name: await s.poll() for s in sources or target.sources(http) if s.name.startswith("graphql:")}
+
+
+async def test_analytics_sources_report_outcomes_and_worker_figures_one_query_per_dataset(fake, target, http):
+    got = await poll_all(target, http)
+
+    assert sorted(got) == ANALYTICS
+    asked = [q for q in fake.graphql_queries if "settings" not in q["query"]]
+    assert len(asked) == 4 and all(q["query"].count("(limit:") == 1 for q in asked)
+    invocations = next(q for q in asked if "workersInvocationsAdaptive" in q["query"])
+    assert sorted(invocations["variables"]["ids"]) == ["pipeline-api", "pipeline-processor"]
+    assert invocations["variables"]["accountTag"] == ACCOUNT
+
+    queues = {q.name: q for q in got["graphql:queueMessageOperationsAdaptiveGroups"].queues}
     pq = queues["process-queue"]
     assert (pq.acked, pq.dead_lettered, pq.dropped, pq.retried) == (117, 7, 1, 150 - 117 - 7 - 1)
     assert (queues["process-dlq"].acked, queues["process-dlq"].dead_lettered) == (0, 0)
-    stats = {(s.endpoint, s.key): s.value for s in contribution.stats}
+    stats = {(s.endpoint, s.key): s.value for c in got.values() for s in c.stats}
     assert stats[("queue process-queue (analytics)", "sent")] == 130
     assert stats[("queue process-queue (analytics)", "consumer_concurrency")] == 2.5
     assert stats[("queue process-queue (analytics)", "backlog_avg_5m")] == 40.5
-    assert stats[("api (analytics)", "requests")] == 912
-    assert stats[("api (analytics)", "errors")] == 12
-    assert stats[("api (analytics)", "cpu_p99_ms")] == 25.0
-    assert stats[("processor (analytics)", "exceeded_memory")] == 4
-    assert stats[("api (analytics)", "exceeded_memory")] == 0
+    workers = {w.block: w.invocations for w in got["graphql:workersInvocationsAdaptive"].workers}
+    assert (workers["api"].requests, workers["api"].errors, workers["api"].script_threw) == (912, 12, 12)
+    assert workers["api"].cpu_p99_ms == 25.0
+    assert workers["processor"].exceeded_resources == 4 and workers["api"].exceeded_resources == 0
+
+
+async def test_one_rejected_dataset_marks_only_itself_down_with_the_apis_reason(fake, target, http):
+    fake.dataset_errors["workersInvocationsAdaptive"] = 'unknown field "cpuTimeP50" on type "quantiles"'
+    sources = {s.name: s for s in target.sources(http)}
+
+    with pytest.raises(SourceError) as failed:
+        await sources["graphql:workersInvocationsAdaptive"].poll()
+    queues = await sources["graphql:queueMessageOperationsAdaptiveGroups"].poll()
+
+    assert "workersInvocationsAdaptive" in str(failed.value) and "cpuTimeP50" in str(failed.value)
+    assert {q.name: q.acked for q in queues.queues}["process-queue"] == 117
+
+
+async def test_each_dataset_is_asked_with_its_docs_variable_types_and_inside_its_stated_window(fake, target, http):
+    fake.dataset_limits["queueMessageOperationsAdaptiveGroups"] = {"maxDuration": 1800}
+    await poll_all(target, http)
+
+    asked = {re.search(r"(\w+)\(limit:", q["query"]).group(1): q
+             for q in fake.graphql_queries if "settings" not in q["query"]}
+    assert "$since: Time!" in asked["queueBacklogAdaptiveGroups"]["query"]
+    assert "$since: string" in asked["workersInvocationsAdaptive"]["query"]
+    ops = asked["queueMessageOperationsAdaptiveGroups"]["variables"]
+    width = (graphql_epoch(ops["until"]) - graphql_epoch(ops["since"]))
+    assert width <= 1800  # clamped to the stated maxDuration, not the console's hour
+    inv = asked["workersInvocationsAdaptive"]["variables"]
+    assert 1800 < graphql_epoch(inv["until"]) - graphql_epoch(inv["since"]) <= 3600
+
+
+def graphql_epoch(text: str) -> float:
+    from console.targets.cloudflare.graphql import epoch
+    return epoch(text)
+
+
+async def test_the_first_answer_fills_the_charts_with_the_last_hour_by_minute(fake, target, http):
+    from console.model import History, Snapshot
+
+    now = time.time()
+    minute = lambda ago: time.strftime("%Y-%m-%dT%H:%M:00Z", time.gmtime(now - ago))  # noqa: E731
+    pq = queue_id(fake, "process-queue")
+    fake.analytics["queueMessageOperationsAdaptiveGroups"] = [
+        {"count": 5, "dimensions": {"queueId": pq, "actionType": "DeleteMessage", "outcome": "dlq",
+                                    "datetimeMinute": minute(ago)}} for ago in (1800, 1200, 600)]
+    fake.analytics["workersInvocationsAdaptive"] = [
+        {"sum": {"requests": 10, "errors": 2}, "quantiles": {"cpuTimeP50": 1000, "cpuTimeP99": 4000},
+         "dimensions": {"scriptName": "pipeline-api", "status": "scriptThrewException", "datetimeMinute": minute(ago)}}
+        for ago in (900, 300)]
+    sources = target.sources(http)
+    got = await poll_all(target, http, sources)
+    history = History()
+    history.record(Snapshot(taken_at=now, target="cloudflare", project="pipeline",
+                            backfill=tuple(p for c in got.values() for p in c.backfill)))
+
+    assert history.series("queue:process-queue:dead").values == [5.0, 10.0, 15.0]
+    assert history.series("worker:api:errors").values == [2.0, 4.0]
+    assert history.series("worker:api:cpu_p99_ms").values == [4.0, 4.0]
+    for source in sources:
+        source.min_interval = 0
+    again = await poll_all(target, http, sources)  # later answers are totals only: the charts were filled once
+    assert all(not c.backfill for c in again.values())
+    assert all("datetimeMinute" not in q["query"] for q in fake.graphql_queries[-4:])
 
 
 async def test_sources_ask_at_most_once_per_interval(fake, target, http):
     sources = {s.name: s for s in target.sources(http)}
-    first = await sources["cloudflare:analytics"].poll()
-    again = await sources["cloudflare:analytics"].poll()
-    assert again is first and len(fake.graphql_queries) == 1
+    name = "graphql:queueMessageOperationsAdaptiveGroups"
+    first = await sources[name].poll()
+    again = await sources[name].poll()
+    asked = [q for q in fake.graphql_queries if "settings" not in q["query"]]
+    assert again is first and len(asked) == 1
     await sources["cloudflare:queues"].poll()
     await sources["cloudflare:queues"].poll()
     assert fake.count("GET", r"/accounts/\w+/queues/\w+/metrics") == 2  # two queues, asked once
@@ -97,7 +169,7 @@ async def test_rate_limiting_backs_off_honouring_retry_after_and_says_so(fake, t
     asked = len(fake.calls)
 
     # every source of the target waits it out, without a request
-    for name in ("cloudflare:queues", "cloudflare:analytics"):
+    for name in ("cloudflare:queues", *ANALYTICS):
         with pytest.raises(SourceError, match=r"next try in 3\ds"):
             await sources[name].poll()
     assert len(fake.calls) == asked
@@ -106,7 +178,7 @@ async def test_rate_limiting_backs_off_honouring_retry_after_and_says_so(fake, t
 async def test_a_graphql_error_in_a_200_answer_is_a_clear_source_error(fake, target, http):
     fake.graphql_errors = [{"message": "cannot request data older than 2678400s", "path": ["viewer", "accounts", 0],
                             "extensions": {"code": "bad_request"}}]
-    source = next(s for s in target.sources(http) if s.name == "cloudflare:analytics")
+    source = next(s for s in target.sources(http) if s.name == "graphql:workersInvocationsAdaptive")
     with pytest.raises(SourceError) as failed:
         await source.poll()
     assert "GraphQL" in str(failed.value) and "cannot request data older than 2678400s" in str(failed.value)

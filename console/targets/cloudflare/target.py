@@ -17,7 +17,7 @@ import httpx
 
 from console.sources.base import Source
 from console.targets.base import Progress
-from console.targets.cloudflare.analytics import AnalyticsSource
+from console.targets.cloudflare.analytics import analytics_sources
 from console.targets.cloudflare.client import (CloudflareError, Credentials, async_client, call,
                                                 credentials_from_env, list_all, sync_client)
 from console.targets.cloudflare.deploy import Deployer, load_manifest
@@ -121,8 +121,7 @@ class CloudflareTarget:
         sources: list[Source] = []
         if queue_ids:
             sources.append(QueueMetricsSource(creds, self._client, queue_ids, self.gate))
-        if queue_ids or scripts:
-            sources.append(AnalyticsSource(creds, http, queue_ids, scripts, self.gate, deployed_at=state.deployed_at))
+        sources += analytics_sources(creds, http, queue_ids, scripts, self.gate, deployed_at=state.deployed_at)
         return sources
 
     def deployer(self, progress: Progress) -> Deployer:

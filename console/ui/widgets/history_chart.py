@@ -27,16 +27,19 @@ class HistoryChart(PlotextPlot):
         plt = self.plt
         plt.clear_data()
         plt.title(self.title)
-        plt.xlabel("seconds ago")
+        drawn = {label: series.points for label, series in lines.items()}
+        # a console open for hours holds hours (older points one per minute): say so in minutes
+        span = max((now - points[0][0] for points in drawn.values() if points), default=0.0)
+        per = 60.0 if span > 600 else 1.0
+        plt.xlabel("minutes ago" if per == 60 else "seconds ago")
         if self.unit:
             plt.ylabel(self.unit)
         self.plotted = {}
         highest = 0.0
-        for label, series in lines.items():
-            points = list(series.points)
+        for label, points in drawn.items():
             if not points:
                 continue
-            plt.plot([at - now for at, _ in points], [value / self.scale for _, value in points],
+            plt.plot([(at - now) / per for at, _ in points], [value / self.scale for _, value in points],
                      label=label, marker="braille")
             self.plotted[label] = len(points)
             highest = max(highest, max(value for _, value in points) / self.scale)

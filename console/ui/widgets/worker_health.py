@@ -1,8 +1,9 @@
-"""Health and memory of each worker: status, failing checks, V8 heap with its recent history."""
+"""Health and memory of each worker: status, failing checks, V8 heap with its recent history, and where
+the platform counts them (Cloudflare), its requests, errors by kind and CPU time."""
 
 from __future__ import annotations
 
-from console.model import Health, History, Snapshot
+from console.model import Health, History, Invocations, Snapshot
 from console.ui import formatting as fmt
 from console.ui.markup import cell, health
 from console.ui.widgets.panel import Panel, set_subtitle
@@ -46,11 +47,15 @@ class WorkerHealthPanel(Panel):
             if show_address:
                 line += " " + cell(address(worker.url), address_w, "$text-muted")
             elif show_port:
-                line += " " + cell(":" + address(worker.url).rpartition(":")[2], 6, "$text-muted")
+                host, colon, port = address(worker.url).rpartition(":")
+                line += " " + cell(":" + port if colon and port.isdigit() else "", 6, "$text-muted")
             if spark_w >= 4:
                 values = history.series(f"worker:{worker.block}:heap").values
                 line += " " + cell(fmt.spark(values, spark_w), None, "$secondary")
             lines.append(line)
+            if worker.invocations is not None:
+                text = fmt.one_line(invocations_line(worker.invocations, width - 2), width - 2)
+                lines.append("  " + cell(text, None, "$warning" if worker.invocations.errors else "$text-muted"))
             if worker.health == Health.DOWN and worker.error:
                 lines.append("  " + cell(fmt.one_line(worker.error, width - 2), None, "$error"))
             for check in worker.checks:
@@ -65,3 +70,19 @@ class WorkerHealthPanel(Panel):
         self.show_markup("\n".join(lines))
         down = sum(1 for w in snapshot.workers if w.health == Health.DOWN)
         set_subtitle(self, f"{down} down" if down else "")
+
+
+def invocations_line(inv: Invocations, width: int) -> str:
+    """The richest of a few wordings that fits: "912 req · 12 err: 12 threw · cpu p99 25ms" when wide,
+    down to "12/912 err: 12 threw" in a narrow pane. The kind of error outlives the CPU figure."""
+    kinds = [(n, long, short) for n, long, short in (
+        (inv.script_threw, "threw", "threw"), (inv.exceeded_resources, "over CPU/memory limits", "over limits"),
+        (inv.internal_error, "internal", "internal"), (inv.client_disconnected, "disconnected", "gone")) if n]
+    cpu = f" · cpu p99 {inv.cpu_p99_ms:g}ms" if inv.cpu_p99_ms is not None else ""
+    full = f"{inv.requests:,} req · {inv.errors:,} err" + (": " + ", ".join(f"{n} {w}" for n, w, _ in kinds) if kinds else "")
+    short = f"{inv.errors:,}/{inv.requests:,} err" + (": " + ", ".join(f"{n} {w}" for n, _, w in kinds) if kinds else "")
+    p99 = f" · p99 {inv.cpu_p99_ms:g}ms" if inv.cpu_p99_ms is not None else ""
+    for text in (full + cpu, short + p99, short, f"{inv.errors:,}/{inv.requests:,} err" + p99):
+        if len(text) <= width:
+            return text
+    return f"{inv.errors:,}/{inv.requests:,} err"

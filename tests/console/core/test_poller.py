@@ -164,7 +164,8 @@ async def test_history_ring_buffers_are_fed_and_bounded():
     for _ in range(8):
         await poller.poll()
     backlog = history.series("queue:q:backlog")
-    assert backlog.values == [3.0, 4.0, 5.0, 6.0, 7.0]
+    assert [v for _, v in backlog.recent] == [3.0, 4.0, 5.0, 6.0, 7.0]
+    assert backlog.points[0] == (0.0, 2.0)  # the points before, folded into their minute
     assert history.series("queue:q:acked").rate_per_s() == pytest.approx(10.0)
 
 

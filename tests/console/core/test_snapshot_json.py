@@ -62,13 +62,36 @@ def test_rates_and_trends_come_from_the_history():
 
 
 def test_series_is_a_bounded_ring_and_a_counter_reset_is_no_rate():
-    series = Series(capacity=3)
+    series = Series(capacity=3, keep_s=0)
     for t, v in enumerate([1, 5, 9, 2]):
         series.add(float(t), v)
-    assert series.values == [5.0, 9.0, 2.0] and series.last == 2.0 and series.trend() == -7.0
+    assert list(series.recent) == [(1.0, 5.0), (2.0, 9.0), (3.0, 2.0)]
+    assert series.last == 2.0 and series.trend() == -7.0
     assert series.rate_per_s() is None  # 9 -> 2: the store was purged or the runtime restarted
     series.add(4.0, None)  # unknown values are skipped, not zeros
-    assert series.values == [5.0, 9.0, 2.0]
+    assert series.last == 2.0 and len(series.recent) == 3
+
+
+def test_a_series_open_for_hours_keeps_the_older_points_one_per_minute_up_to_its_limit():
+    series = Series(capacity=10, keep_s=3600)
+    for t in range(0, 3 * 3600, 2):  # three hours of a poll every 2 s: a counter going up by one
+        series.add(float(t), t / 2)
+    points = series.points
+    assert len(series.recent) == 10 and len(points) <= 10 + 60
+    assert points[-1] == (3 * 3600 - 2.0, (3 * 3600 - 2) / 2)
+    assert 3 * 3600 - points[0][0] <= 3600 + 120  # the last hour, downsampled
+    older = [at for at, _ in points[:-10]]
+    assert all(b - a == 60 for a, b in zip(older, older[1:]))
+    assert series.rate_per_s() == 0.5
+
+
+def test_backfill_puts_the_platforms_history_before_the_first_live_point_once():
+    series = Series(capacity=5)
+    series.add(1000.0, 7)
+    history = [(700.0, 1.0), (760.0, 3.0), (820.0, 4.0), (1000.0, 99.0)]  # the last is not older: ignored
+    series.backfill(history)
+    series.backfill(history)  # the same again (a cached contribution) changes nothing
+    assert series.points == [(660.0, 1.0), (720.0, 3.0), (780.0, 4.0), (1000.0, 7.0)]
 
 
 text = st.text(max_size=20)
