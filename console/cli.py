@@ -12,7 +12,7 @@ import os
 import sys
 
 # In `tova --help` order. A command is a module of console.commands with register(subparsers).
-COMMANDS: list[str] = ["build", "dev", "deploy", "status", "dlq", "cron", "console_cmd"]
+COMMANDS: list[str] = ["build", "dev", "deploy", "tail", "status", "dlq", "cron", "console_cmd"]
 # The word typed -> its module, where they differ (`console` would read as the top-level package).
 MODULE_OF_WORD: dict[str, str] = {"console": "console_cmd"}
 

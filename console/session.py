@@ -37,8 +37,9 @@ TARGETS = {
 }
 
 
-def create_target(name: str, project: Project) -> Target:
-    """The target by name, imported only when asked for (the cloudflare SDK is slow to import)."""
+def create_target(name: str, project: Project, *, live: bool = True) -> Target:
+    """The target by name, imported only when asked for (the cloudflare SDK is slow to import).
+    ``live=False`` for one-shot commands: no live log tails on Cloudflare."""
     if name not in TARGETS:
         raise ValueError(f"unknown target {name!r} (known: {', '.join(TARGETS)})")
     module_name, class_name = TARGETS[name]
@@ -46,7 +47,8 @@ def create_target(name: str, project: Project) -> Target:
         module = importlib.import_module(module_name)
     except ImportError as exc:
         raise ActionError(f"the {name} target is not available in this build ({exc})") from None
-    return getattr(module, class_name)(project)
+    kind = getattr(module, class_name)
+    return kind(project, live_logs=False) if name == "cloudflare" and not live else kind(project)
 
 
 class Session:

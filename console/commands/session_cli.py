@@ -68,7 +68,7 @@ def run_session(args: argparse.Namespace, body: SessionBody, *, read_only: bool 
 
     async def main() -> int:
         try:
-            target = create_target(args.target, project)
+            target = create_target(args.target, project, live=False)
         except (ActionError, ValueError) as exc:
             err(str(exc))
             return 1

@@ -7,7 +7,10 @@ at most ``max_page`` items however many were asked for (the real API caps ``per_
 it small so an account "with more than one page" is the normal case. The SDK types queues, consumers,
 scripts and secrets as single pages; the fake pages them anyway, so a client that reads one page is
 caught. Consumers answer with ``script`` (what the API sends and wrangler reads; the SDK's type says
-``script_name``). A ``/graphql`` endpoint answers the analytics datasets asked for. D1 queries run on a real in-memory SQLite per database, so a
+``script_name``). A ``/graphql`` endpoint answers the analytics datasets asked for. Tails are served
+as the Workers tail API does: a POST makes one and answers a websocket URL (a real websocket server
+on loopback, subprotocol ``trace-v1``), tests push trace events with ``tail_send`` and drop a socket
+with ``tail_drop``; a DELETE ends it. D1 queries run on a real in-memory SQLite per database, so a
 migration that is applied twice fails the way it would on D1.
 
 Tests drive it through the real ``cloudflare`` SDK and httpx (``CLOUDFLARE_BASE_URL`` points here), and
@@ -95,9 +98,11 @@ class FakeCloudflare:
         self.consumer_script_key = "script"  # how a consumer names its worker in answers
         self.gradual: set[str] = set()  # scripts whose latest version is not fully deployed
         self.r2_objects: dict[str, int] = {}  # bucket -> objects in it (a bucket must be empty to delete)
+        self.tails: dict[str, dict[str, Any]] = {}  # id -> {script, filters, socket, debug, deleted}
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
+        self._ws_server: Any = None
 
     # ----- life cycle
 
@@ -133,9 +138,15 @@ class FakeCloudflare:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        from websockets.sync.server import serve
+
+        self._ws_server = serve(self._tail_socket, "127.0.0.1", 0, subprotocols=["trace-v1"])
+        threading.Thread(target=self._ws_server.serve_forever, daemon=True).start()
         return self
 
     def stop(self) -> None:
+        if self._ws_server:
+            self._ws_server.shutdown()
         if self._server:
             self._server.shutdown()
             self._server.server_close()
@@ -267,6 +278,8 @@ class FakeCloudflare:
             ("GET", rf"/workers/scripts/{seg}/schedules", self.get_schedules),
             ("PUT", rf"/workers/scripts/{seg}/schedules", self.put_schedules),
             ("GET", rf"/workers/scripts/{seg}/subdomain", self.get_script_subdomain),
+            ("POST", rf"/workers/scripts/{seg}/tails", self.create_tail),
+            ("DELETE", rf"/workers/scripts/{seg}/tails/{seg}", self.delete_tail),
             ("POST", rf"/workers/scripts/{seg}/subdomain", self.post_script_subdomain),
         ]
 
@@ -542,6 +555,65 @@ class FakeCloudflare:
             return self._fail(409, 10008, "The bucket you tried to delete is not empty.")
         self.r2 = [b for b in self.r2 if b["name"] != name]
         return self._ok(None)
+
+    # ----- tails
+
+    def create_tail(self, query: Any, body: Any, name: str) -> tuple[int, Any, dict[str, str]]:
+        if self._script(name) is None:
+            return self._fail(404, 10007, "This Worker does not exist on your account.")
+        tail_id = self._id()
+        port = self._ws_server.socket.getsockname()[1]
+        self.tails[tail_id] = {"script": name, "filters": (body or {}).get("filters"), "socket": None,
+                               "debug": None, "deleted": False}
+        return self._ok({"id": tail_id, "url": f"ws://127.0.0.1:{port}/tail/{tail_id}",
+                         "expires_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat()})
+
+    def delete_tail(self, query: Any, body: Any, name: str, tail_id: str) -> tuple[int, Any, dict[str, str]]:
+        tail = self.tails.get(tail_id)
+        if tail is None or tail["script"] != name or tail["deleted"]:
+            return self._fail(404, 10007, "Tail not found")
+        tail["deleted"] = True
+        if tail["socket"] is not None:
+            tail["socket"].close()
+        return self._ok(None)
+
+    def _tail_socket(self, socket: Any) -> None:
+        tail_id = socket.request.path.rsplit("/", 1)[-1]
+        tail = self.tails.get(tail_id)
+        if socket.subprotocol != "trace-v1" or tail is None or tail["deleted"]:
+            socket.close(1008, "unknown tail or no trace-v1 subprotocol")
+            return
+        try:
+            tail["debug"] = json.loads(socket.recv(timeout=10)).get("debug")
+        except Exception:
+            socket.close(1008, "expected {debug}")
+            return
+        tail["socket"] = socket
+        try:
+            for _ in socket:  # the client says nothing more; this returns when the socket closes
+                pass
+        except Exception:
+            pass
+
+    def live_tails(self, script: str) -> list[dict[str, Any]]:
+        return [t for t in self.tails.values() if t["script"] == script and t["socket"] is not None and not t["deleted"]]
+
+    def tail_send(self, script: str, event: dict[str, Any]) -> int:
+        """Send a trace event to every open tail of ``script``; how many got it."""
+        sent = 0
+        for tail in self.live_tails(script):
+            try:
+                tail["socket"].send(json.dumps(event))
+                sent += 1
+            except Exception:
+                pass
+        return sent
+
+    def tail_drop(self, script: str) -> None:
+        """The backend ends the connection (as on expiry or a deploy)."""
+        for tail in self.live_tails(script):
+            tail["socket"].close(1011, "tail backend restarted")
+            tail["socket"] = None
 
     # ----- GraphQL analytics
 

@@ -29,7 +29,7 @@ async def test_the_token_appears_nowhere_a_person_or_a_file_could_see_it(fake, e
 
     fake.fail("GET", r"/accounts/\w+/queues/\w+/metrics", 429, headers={"Retry-After": "5"})
     fake.graphql_errors = [{"message": f"bad token {TOKEN}"}]
-    target = CloudflareTarget(project, env=env)
+    target = CloudflareTarget(project, env=env, live_logs=False)  # tails: test_cf_tail
     await target.start(seen.append)
     seen.append(target.label())
     async with httpx.AsyncClient() as http:

@@ -21,7 +21,7 @@ from console.targets.cloudflare.throttle import SourceError
 async def target(fake, env, project):
     deploy(project, env)
     serve_figures(fake)
-    t = CloudflareTarget(project, env=env)
+    t = CloudflareTarget(project, env=env, live_logs=False)
     await t.start(lambda _: None)
     yield t
     await t.stop()
@@ -187,7 +187,7 @@ async def test_a_graphql_error_in_a_200_answer_is_a_clear_source_error(fake, tar
 async def test_a_bad_token_gives_a_403_message_that_names_the_fix_and_not_the_token(fake, env, project, http):
     deploy(project, env)
     bad = dict(env, CLOUDFLARE_API_TOKEN="wrong-token-s3cr3t-value")
-    t = CloudflareTarget(project, env=bad)
+    t = CloudflareTarget(project, env=bad, live_logs=False)
     await t.start(lambda _: None)
     try:
         for source in t.sources(http):

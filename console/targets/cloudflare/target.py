@@ -23,13 +23,14 @@ from console.targets.cloudflare.client import (CloudflareError, Credentials, asy
 from console.targets.cloudflare.deploy import Deployer, load_manifest
 from console.targets.cloudflare.queue_metrics import QueueMetricsSource
 from console.targets.cloudflare.state import DeployState, deploy_lock, state_path
+from console.targets.cloudflare.tail_source import TailSource
 from console.targets.cloudflare.throttle import ApiGate
 
 
 class CloudflareTarget:
     name = "cloudflare"
 
-    def __init__(self, project: Any, env: Mapping[str, str] | None = None) -> None:
+    def __init__(self, project: Any, env: Mapping[str, str] | None = None, *, live_logs: bool = True) -> None:
         self.project = project
         self.env = os.environ if env is None else env
         self.manifest_path = Path(project.manifest_path)
@@ -39,6 +40,8 @@ class CloudflareTarget:
         self.state: DeployState | None = None
         self._client: Any = None
         self.gate = ApiGate()
+        self.live_logs = live_logs  # the console tails production; one-shot CLI twins do not
+        self._tail: TailSource | None = None
 
     def _credentials(self) -> Credentials:
         if self.creds is None:
@@ -94,6 +97,9 @@ class CloudflareTarget:
         return len(found)
 
     async def stop(self) -> None:
+        if self._tail is not None:
+            await self._tail.close()  # deletes the tails on the account before the client goes
+            self._tail = None
         if self._client is not None:
             await self._client.close()
             self._client = None
@@ -122,6 +128,10 @@ class CloudflareTarget:
         if queue_ids:
             sources.append(QueueMetricsSource(creds, self._client, queue_ids, self.gate))
         sources += analytics_sources(creds, http, queue_ids, scripts, self.gate, deployed_at=state.deployed_at)
+        if self.live_logs and scripts:
+            if self._tail is None:
+                self._tail = TailSource(creds, self._client, scripts)
+            sources.append(self._tail)
         return sources
 
     def deployer(self, progress: Progress) -> Deployer:

@@ -20,7 +20,7 @@ def cli(monkeypatch, project_dir, ops):
     monkeypatch.setattr(session_cli.Project, "load", classmethod(
         lambda cls, source, out=None: Project.from_manifest(project_dir / ".tova-out" / "manifest.json")))
     targets: list[FakeTarget] = []
-    monkeypatch.setattr(session_cli, "create_target", lambda name, project: targets.append(FakeTarget()) or targets[-1])
+    monkeypatch.setattr(session_cli, "create_target", lambda name, project, live=True: targets.append(FakeTarget()) or targets[-1])
 
     class FakeHttpSession(Session):
         def __init__(self, project, target, **kw):
