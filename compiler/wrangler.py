@@ -37,7 +37,7 @@ def render_wrangler(manifest: dict, worker: dict) -> str:
         lines += ["", "[vars]"]
         lines += [f"{key} = {toml_value(value)}" for key, value in worker["vars"].items()]
     migrations = {m["binding"]: m["dir"] for m in manifest["migrations"]}
-    order = {"kv": 0, "d1": 1, "r2": 2, "queue": 3}
+    order = {"kv": 0, "d1": 1, "r2": 2, "queue": 3, "ai": 4}
     # grouped by kind so each TOML array of tables reads as one list
     for binding in sorted(worker["bindings"], key=lambda b: order.get(b["kind"], 9)):
         kind = binding["kind"]
@@ -57,6 +57,8 @@ def render_wrangler(manifest: dict, worker: dict) -> str:
             lines += ["", "[[r2_buckets]]", f"binding = {toml_value(binding['name'])}", f"bucket_name = {toml_value(binding['bucket_name'])}"]
         elif kind == "queue":
             lines += ["", "[[queues.producers]]", f"binding = {toml_value(binding['name'])}", f"queue = {toml_value(binding['queue'])}"]
+        elif kind == "ai":
+            lines += ["", "[ai]", f"binding = {toml_value(binding['name'])}"]
     for queue in manifest["queues"]:
         consumer = queue["consumer"]
         if consumer is None or consumer["worker"] != worker["block"]:

@@ -40,7 +40,7 @@ class Queue:
 
 @dataclass(frozen=True)
 class Binding:
-    kind: str  # kv, d1, r2, queue
+    kind: str  # kv, d1, r2, queue, ai
     name: str
     ops: bool = False  # the ops store's own D1 binding
     details: Mapping[str, Any] = field(default_factory=dict)  # id, database_name, bucket_name, queue ...

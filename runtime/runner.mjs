@@ -17,6 +17,7 @@ import { Miniflare, Log, LogLevel } from "miniflare";
 // ws (pinned in package.json): unlike Node's global WebSocket it can send the Origin header the
 // inspector proxy insists on.
 import WebSocket from "ws";
+import { AI_FAIL_MARKER, AI_STANDIN_NAME, aiStandinWorker } from "./ai_standin.mjs";
 
 const DEFAULT_MAX_RETRIES = 3; // Cloudflare's default when the program sets none
 
@@ -179,6 +180,10 @@ function workerOptions(manifest, outDir, worker, secrets, varOverrides, port) {
     else if (binding.kind === "r2") r2Buckets[binding.name] = binding.bucket_name;
     else if (binding.kind === "queue") queueProducers[binding.name] = { queueName: binding.queue };
   }
+  const wrappedBindings = {};
+  for (const binding of worker.bindings ?? []) {
+    if (binding.kind === "ai") wrappedBindings[binding.name] = { scriptName: AI_STANDIN_NAME };
+  }
   const queueConsumers = {};
   for (const queue of manifest.queues ?? []) {
     if (queue.consumer && queue.consumer.worker === worker.block) {
@@ -198,6 +203,7 @@ function workerOptions(manifest, outDir, worker, secrets, varOverrides, port) {
     r2Buckets,
     queueProducers,
     queueConsumers,
+    wrappedBindings,
     unsafeDirectSockets: [{ host: "127.0.0.1", port }],
     unsafeInspectorProxy: true,
     tails: [TAIL_PREFIX + worker.block],
@@ -615,6 +621,12 @@ async function main() {
   const secrets = readDevVars(args.secrets);
   const ports = portsByBlock(manifest.workers, args.ports);
   const blocks = manifest.workers.map((worker) => worker.block);
+  const aiBlocks = manifest.workers.filter((w) => (w.bindings ?? []).some((b) => b.kind === "ai")).map((w) => w.block);
+  if (aiBlocks.length) {
+    emit({ event: "log", worker: "runtime", level: "warn", time: Date.now(),
+           message: `Workers AI has no local runtime: the ai binding of ${aiBlocks.join(", ")} is tova's stand-in ` +
+             `(deterministic answers in the model's shape, not a model; an input containing ${AI_FAIL_MARKER} fails)` });
+  }
 
   // While every worker's inspector is attached, workerd's stdout and stderr only repeat (without the
   // worker's name) the console lines and uncaught errors the inspectors already gave us, so they are
@@ -676,6 +688,10 @@ async function main() {
         workerOptions(manifest, outDir, worker, secrets, args.vars, ports[worker.block] ?? 0),
       ),
       ...manifest.workers.map((worker) => tailWorkerOptions(manifest, worker)),
+      ...(aiBlocks.length ? [aiStandinWorker(({ model, failing }) => emit({
+        event: "log", worker: "runtime", level: failing ? "warn" : "debug", time: Date.now(),
+        message: `Workers AI stand-in: ${model}${failing ? " failed as asked (TOVA_AI_FAIL in the input)" : " answered"}`,
+      }))] : []),
     ],
   });
 

@@ -5,8 +5,17 @@
 const __tova_DEFAULT_MAX_RETRIES = 3; // Cloudflare's default when a consumer sets none
 
 // The handler sees messages that behave like the platform's, but whose ack()/retry() we can observe:
-// an explicit decision by the user wins over the wrapper's default.
-function __tova_observedMessage(msg, decisions) {
+// an explicit decision by the user wins over the wrapper's default. `retry({ reason })` (tova's, taken
+// off before the platform sees the options) keeps why a caught failure was retried, for the dead-letter
+// table; the platform's own options (`delaySeconds`) pass through.
+function __tova_retryOptions(options) {
+  if (!options || typeof options !== "object") return [undefined, null];
+  const { reason, ...platform } = options;
+  const why = reason === undefined || reason === null ? null : reason instanceof Error ? __tova_errorMessage(reason) : String(reason);
+  return [Object.keys(platform).length ? platform : undefined, why];
+}
+
+function __tova_observedMessage(msg, decisions, reasons) {
   return {
     id: msg.id,
     timestamp: msg.timestamp,
@@ -17,13 +26,15 @@ function __tova_observedMessage(msg, decisions) {
       msg.ack();
     },
     retry(options) {
+      const [platform, why] = __tova_retryOptions(options);
       decisions.set(msg.id, "retry");
-      msg.retry(options);
+      if (why) reasons.set(msg.id, why);
+      msg.retry(platform);
     },
   };
 }
 
-function __tova_observedBatch(batch, messages, decisions) {
+function __tova_observedBatch(batch, messages, decisions, reasons) {
   return {
     queue: batch.queue,
     messages,
@@ -32,8 +43,12 @@ function __tova_observedBatch(batch, messages, decisions) {
       batch.ackAll();
     },
     retryAll(options) {
-      for (const msg of batch.messages) decisions.set(msg.id, "retry");
-      batch.retryAll(options);
+      const [platform, why] = __tova_retryOptions(options);
+      for (const msg of batch.messages) {
+        decisions.set(msg.id, "retry");
+        if (why) reasons.set(msg.id, why);
+      }
+      batch.retryAll(platform);
     },
   };
 }
@@ -45,16 +60,20 @@ async function __tova_runConsumer(consumer, batch, env, ops) {
     ? await __tova_replayFingerprints(env[ops.d1], consumer, batch, env.TOVA_LOCAL_BOOT).catch(() => null)
     : null;
   const decisions = new Map();
-  const messages = batch.messages.map((msg) => __tova_observedMessage(msg, decisions));
+  const reasons = new Map();
+  const messages = batch.messages.map((msg) => __tova_observedMessage(msg, decisions, reasons));
   let failure = null;
   try {
-    await consumer.handler(messages, __tova_observedBatch(batch, messages, decisions));
+    await consumer.handler(messages, __tova_observedBatch(batch, messages, decisions, reasons));
   } catch (err) {
     failure = err;
   }
 
   const maxRetries = consumer.maxRetries ?? __tova_DEFAULT_MAX_RETRIES;
-  const errorText = failure === null ? "retried by the consumer" : __tova_errorMessage(failure);
+  const errorText = failure === null
+    ? "retried by the consumer without a reason (retry({ reason: err.message }) keeps why)"
+    : __tova_errorMessage(failure);
+  const whyOf = (msg) => reasons.get(msg.id) || errorText;
   const failing = [];
   const remembered = []; // failure records the DLQ consumer will read
   const forgotten = []; // ids whose failure records nobody will read any more
@@ -72,7 +91,7 @@ async function __tova_runConsumer(consumer, batch, env, ops) {
     else if (consumer.dlq) delta.dead_lettered++;
     else delta.dropped++;
     // Without a DLQ nothing reads the record of a message given up on; the counter keeps the error.
-    if (msg.attempts <= maxRetries || consumer.dlq) remembered.push({ msg, attempts: msg.attempts, error: errorText });
+    if (msg.attempts <= maxRetries || consumer.dlq) remembered.push({ msg, attempts: msg.attempts, error: whyOf(msg) });
     else forgotten.push(msg.id);
   }
 
@@ -96,7 +115,7 @@ async function __tova_runConsumer(consumer, batch, env, ops) {
       entry.fingerprint = await __tova_fingerprint(consumer.queue, __tova_encodeBody(entry.msg.body).text);
     }
     await __tova_recordBatchOutcome(db, consumer.queue, {
-      failed: remembered, recovered: forgotten, delta, lastError: failing.length ? errorText : null,
+      failed: remembered, recovered: forgotten, delta, lastError: failing.length ? whyOf(failing[failing.length - 1]) : null,
     });
   } catch (err) {
     console.error(`tova ops store: could not record the outcome of a ${consumer.queue} batch: ${__tova_errorMessage(err)}`);

@@ -9,9 +9,9 @@ from __future__ import annotations
 from compiler import ast
 from compiler.diagnostics import ParseError
 
-BINDING_KINDS = ("kv", "sql", "storage", "queue")
+BINDING_KINDS = ("kv", "sql", "storage", "queue", "ai")
 EDGE_WORDS = (
-    "target", "kv", "sql", "storage", "queue", "env", "secret", "cors", "health", "on_error",
+    "target", "kv", "sql", "storage", "queue", "ai", "env", "secret", "cors", "health", "on_error",
     "middleware", "route", "schedule", "consume", "fn", "NAME = value", "var NAME = value",
 )
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY")

@@ -18,12 +18,13 @@ from compiler.resolve.security import SecurityChecker
 from compiler.resolve.model import BindingInfo, ConsumerInfo, ProjectModel, QueueInfo, WorkerInfo
 from compiler.resolve.scope import pattern_names, Resolver, Scope, Symbol, global_scope
 
-BINDING_KIND = {"kv": "kv", "sql": "d1", "storage": "r2", "queue": "queue"}
+BINDING_KIND = {"kv": "kv", "sql": "d1", "storage": "r2", "queue": "queue", "ai": "ai"}
 BINDING_CONFIG = {
     "kv": ("id",),
     "sql": ("database", "id"),
     "storage": ("bucket",),
     "queue": ("name",),
+    "ai": (),  # Workers AI: one per worker, nothing to name (wrangler's `[ai] binding = "AI"`)
 }
 # named checks the runtime (compiler/js/50_health.js) implements; every binding is probed regardless
 HEALTH_CHECKS = ("check_memory",)
@@ -216,7 +217,11 @@ class ProjectChecker:
                 if stmt.value != "cloudflare":
                     self.error(stmt.span, f'unknown target "{stmt.value}": expected "cloudflare"')
             elif kind is ast.Binding:
-                if claim(stmt.name, stmt.name_span):
+                earlier_ai = next((b for b in worker.bindings if b.kind == "ai"), None)
+                if stmt.kind == "ai" and earlier_ai is not None:
+                    self.error(stmt.span, f"a second `ai` binding: a worker has one Workers AI binding "
+                                          f"(`ai {earlier_ai.name}` is it): expected one `ai` per edge block")
+                elif claim(stmt.name, stmt.name_span):
                     worker.bindings.append(self.binding_info(stmt))
             elif kind is ast.EnvVar:
                 if claim(stmt.name, stmt.span):
@@ -270,6 +275,10 @@ class ProjectChecker:
         allowed = BINDING_CONFIG[stmt.kind]
         config: dict[str, str] = {}
         for entry in stmt.config:
+            if not allowed:
+                self.error(entry.span, f"`{stmt.kind} {stmt.name}` takes no settings: expected `{stmt.kind} {stmt.name}` "
+                                       f"alone (the model is chosen per call, `{stmt.name}.run(model, inputs)`)")
+                break
             if entry.key not in allowed:
                 self.error(entry.span, f"unknown key `{entry.key}` for `{stmt.kind} {stmt.name}`: expected {' or '.join(allowed)}", did_you_mean(entry.key, allowed))
                 continue
@@ -289,6 +298,8 @@ class ProjectChecker:
             }
         elif kind == "r2":
             resource = {"bucket_name": config.get("bucket", naming.bucket_name(name))}
+        elif kind == "ai":
+            resource = {}
         else:
             queue = config.get("name", naming.queue_name(name))
             if not QUEUE_NAME.match(queue):

@@ -455,6 +455,8 @@ class FakeCloudflare:
             return None if any(r["name"] == b.get("bucket_name") for r in self.r2) else "no such R2 bucket"
         if kind == "queue":
             return None if any(q["queue_name"] == b.get("queue_name") for q in self.queues) else "no such queue"
+        if kind == "ai":
+            return None
         if kind in ("plain_text", "secret_text"):
             return None if isinstance(b.get("text"), str) else "text missing"
         return f"unknown binding type {kind!r}"

@@ -34,6 +34,14 @@ BAD = {
         'edge "api" {\n  route GET "/x" => fn(req) { 1 }\n}\n}\n',
         [(4, 1, "unexpected `}`: no block is open here")], "}",
     ),
+    "two ai bindings": Bad(
+        'edge "api" {\n  ai AI\n  ai MORE_AI\n}\n',
+        [(3, 3, "a second `ai` binding: a worker has one Workers AI binding (`ai AI` is it)")], "ai MORE_AI",
+    ),
+    "ai binding with settings": Bad(
+        'edge "api" {\n  ai AI { model: "x" }\n}\n',
+        [(2, 11, "`ai AI` takes no settings: expected `ai AI` alone (the model is chosen per call, `AI.run(model, inputs)`)")], 'model: "x"',
+    ),
     "else if": Bad(
         'edge "api" {\n  route GET "/x" => fn(req) {\n    if req { 1 } else if 2 { 3 } else { 4 }\n  }\n}\n',
         [(3, 18, "expected `elif` for another condition, found `else if`")], "else if",

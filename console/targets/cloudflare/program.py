@@ -151,6 +151,8 @@ class DeployBase:
                 bindings.append({"type": "r2_bucket", "name": name, "bucket_name": b["bucket_name"]})
             elif kind == "queue":
                 bindings.append({"type": "queue", "name": name, "queue_name": b["queue"]})
+            elif kind == "ai":
+                bindings.append({"type": "ai", "name": name})  # the real Workers AI, billed to the account
             else:
                 raise DeployError(f"worker {worker['name']}: binding {name} has a kind this deploy does not know: {kind!r}")
         for key, value in (worker.get("vars") or {}).items():
