@@ -491,6 +491,19 @@ class ProjectChecker:
     def consumer_settings(self, consume: ast.Consume) -> dict:
         settings: dict = {key: None for key in CONSUMER_SETTINGS}
         for entry in consume.config:
+            if entry.key == "type":
+                ok, value = literal(entry.value)
+                if ok and value == "worker":
+                    continue  # what `consume` is anyway
+                if ok and value == "http_pull":
+                    self.error(entry.value.span,
+                               "an http_pull consumer is read over HTTP from outside Workers, and the local runtime "
+                               "cannot run one (Miniflare rejects pull consumers; `tova dev` and `tova console` would "
+                               "have nothing to deliver to): expected a worker consumer, `consume QUEUE { ... } "
+                               "fn(messages) { ... }`, whose handler acks or retries each message")
+                else:
+                    self.error(entry.value.span, 'consumer `type`: expected "worker" (the only kind tova builds)')
+                continue
             if entry.key not in CONSUMER_SETTINGS:
                 self.error(
                     entry.span,

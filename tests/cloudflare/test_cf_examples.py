@@ -41,3 +41,13 @@ def test_inference_deploys_the_real_workers_ai_binding_and_its_retrying_consumer
     assert analysis["script"] == "inference-analyzer" and analysis["dead_letter_queue"] == "analysis-dlq"
     assert (analysis["settings"]["batch_size"], analysis["settings"]["max_retries"],
             analysis["settings"]["max_wait_time_ms"]) == (5, 2, 2000)
+
+
+def test_tasks_deploys_its_batching_consumer_and_dead_letter_queue(fake, env, tmp_path, capsys):
+    deployed(fake, tmp_path, "tasks", capsys)
+
+    tasks = consumer_of(fake, "tasks")
+    assert tasks["script"] == "tasks-worker" and tasks["dead_letter_queue"] == "tasks-dlq"
+    assert (tasks["settings"]["batch_size"], tasks["settings"]["max_retries"]) == (10, 3)
+    producer = {b["name"]: b for b in fake.scripts["tasks-api"].metadata["bindings"]}["TASKS"]
+    assert producer == {"type": "queue", "name": "TASKS", "queue_name": "tasks"}

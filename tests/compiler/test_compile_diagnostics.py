@@ -34,6 +34,11 @@ BAD = {
         'edge "api" {\n  route GET "/x" => fn(req) { 1 }\n}\n}\n',
         [(4, 1, "unexpected `}`: no block is open here")], "}",
     ),
+    "a pull consumer": Bad(
+        'edge "api" {\n  queue TASKS\n  consume TASKS { type: "http_pull" } fn(messages) { 1 }\n}\n',
+        [(3, 25, "an http_pull consumer is read over HTTP from outside Workers, and the local runtime cannot run one")],
+        '"http_pull"',
+    ),
     "two ai bindings": Bad(
         'edge "api" {\n  ai AI\n  ai MORE_AI\n}\n',
         [(3, 3, "a second `ai` binding: a worker has one Workers AI binding (`ai AI` is it)")], "ai MORE_AI",
