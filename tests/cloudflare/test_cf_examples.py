@@ -51,3 +51,17 @@ def test_tasks_deploys_its_batching_consumer_and_dead_letter_queue(fake, env, tm
     assert (tasks["settings"]["batch_size"], tasks["settings"]["max_retries"]) == (10, 3)
     producer = {b["name"]: b for b in fake.scripts["tasks-api"].metadata["bindings"]}["TASKS"]
     assert producer == {"type": "queue", "name": "TASKS", "queue_name": "tasks"}
+
+
+def test_pixflare_deploys_three_consumers_with_their_own_settings_and_the_backup_bucket(fake, env, tmp_path, capsys):
+    deployed(fake, tmp_path, "pixflare", capsys)
+
+    settings = {q: consumer_of(fake, q) for q in ("variants", "backups", "domains")}
+    assert {q: (c["settings"]["batch_size"], c["settings"]["max_wait_time_ms"], c["dead_letter_queue"])
+            for q, c in settings.items()} == {"variants": (5, 2000, "variants-dlq"), "backups": (10, 5000, "backups-dlq"),
+                                              "domains": (5, 1000, "domains-dlq")}
+    assert all(c["script"] == "pixflare-processor" for c in settings.values())
+    assert {b["name"] for b in fake.r2} == {"images", "pixflare-backup"}
+    bindings = {b["name"]: b for b in fake.scripts["pixflare-processor"].metadata["bindings"]}
+    assert bindings["BACKUP_STORE"]["bucket_name"] == "pixflare-backup"
+    assert {b["name"] for b in bindings.values() if b["type"] == "queue"} >= {"VARIANTS", "DOMAINS"}
