@@ -1,11 +1,13 @@
 """Real screenshots of `tova console` on the running examples: rerun with
 
-    .venv/bin/python screenshots/make_screenshots.py
+    .venv/bin/python screenshots/make_screenshots.py [jobs inference tasks pixflare]
 
-It copies examples/jobs to a temporary folder, starts the console (the real app, the real session and
-the local workerd runtime, headless at 140x42), sends a few good jobs and two poisoned ones through the
-API, and saves SVGs into this folder: healthy, with dead letters, the dead-letter detail, the help.
-Secrets are never on screen: the console shows none, and the jobs carry none.
+For jobs it copies examples/jobs to a temporary folder, starts the console (the real app, the real
+session and the local workerd runtime, headless at 140x42), sends a few good jobs and two poisoned ones
+through the API, and saves SVGs into this folder: healthy, with dead letters, the dead-letter detail,
+the help. For each seed example (inference, tasks, pixflare) it sends good work and one poisoned input
+and saves the console with its dead letter at 80x24 (an SSH terminal) and 120x40.
+Secrets are never on screen: the console shows none, and the inputs carry none.
 """
 
 from __future__ import annotations
@@ -79,5 +81,48 @@ async def main() -> None:
                 save(app, "console-help")
 
 
+# what each seed example is sent: (method, path, body, content type), the last one poisoned
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+WORK = {
+    "inference": [("POST", "/api/analyses", {"text": "I love it, it works great"}, None),
+                  ("POST", "/api/analyses", {"text": "awful and slow"}, None),
+                  ("POST", "/api/analyses", {"text": "please TOVA_AI_FAIL this one"}, None)],
+    "tasks": [("POST", "/api/tasks", {"user_id": "u1", "image_url": "https://img.example/cat.png"}, None),
+              ("POST", "/api/tasks/batch", {"tasks": [{"user_id": "u2", "image_url": f"https://img.example/{n}.jpg"} for n in range(4)]}, None),
+              ("POST", "/api/tasks", {"user_id": "u3", "image_url": "https://img.example/movie.mkv"}, None)],
+    "pixflare": [("POST", "/api/images", PNG, "image/png"), ("POST", "/api/images", PNG, "image/png"),
+                 ("POST", "/api/domains", {"hostname": "photos.example.com"}, None),
+                 ("POST", "/api/images", b"%PDF-1.7", "application/pdf")],
+}
+
+
+async def example(name: str) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        shutil.copytree(ROOT / "examples" / name, Path(tmp) / name,
+                        ignore=shutil.ignore_patterns(".tova-out", ".dev.vars", ".wrangler"))
+        source = Path(tmp) / name / f"{name}.tova"
+        app = ConsoleApp(make_opener(source, "local", False), ConsoleConfig(interval=1.0),
+                         title=f"tova console · {name}.tova")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, DashboardScreen) and app.snapshot is not None
+                        and all(w.health == Health.OK for w in app.snapshot.workers), "healthy workers")
+            target = app.session.target
+            async with httpx.AsyncClient(base_url=target.worker_urls()["api"], timeout=10,
+                                         headers={"X-API-Key": target.secret("API_KEY")}) as api:
+                for method, path, body, ctype in WORK[name]:
+                    if ctype is None:
+                        await api.request(method, path, json=body)
+                    else:
+                        await api.request(method, path, content=body, headers={"Content-Type": ctype})
+            await until(pilot, lambda: app.snapshot.dead_letter_total >= 1, "a dead letter")
+            await pilot.pause(3)
+            save(app, f"{name}-80x24")
+            await pilot.resize_terminal(120, 40)
+            await pilot.pause(2)
+            save(app, f"{name}-120x40")
+
+
 if __name__ == "__main__":
-    asyncio.run(main())
+    chosen = sys.argv[1:] or ["jobs", *WORK]
+    for name in chosen:
+        asyncio.run(main() if name == "jobs" else example(name))

@@ -107,3 +107,20 @@ def compact_ids(text: str) -> str:
     """Long ids inside a message (UUIDs, hex digests) cut to 8 characters: real errors start with an
     id, and in a table row the id would take all the room the reason needs."""
     return _LONG_ID.sub(lambda m: m.group(0)[:8] + "…", text)
+
+
+_SEGMENT = re.compile(r"[-_.]")
+
+
+def fit_name(name: str, width: int) -> str:
+    """A name cut to ``width`` keeping its end, where names made of words differ: "domains_active" in
+    8 columns is "…active", not "domains…" (which "domains_pending" would read as too). A name with no
+    separator, or whose last word alone is too long, is cut at the end as usual."""
+    if len(name) <= width:
+        return name
+    cuts = [m.end() for m in _SEGMENT.finditer(name)]
+    for cut in cuts:
+        tail = name[cut:]
+        if tail and len(tail) + 1 <= width:
+            return "…" + tail
+    return name[: max(0, width - 1)] + "…" if width > 1 else name[:width]

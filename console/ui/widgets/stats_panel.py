@@ -34,7 +34,7 @@ class StatsPanel(Panel):
                 series = history.series(f"stat:{stat.endpoint}:{stat.key}")
                 change = series.trend()
                 style = None if not change else ("$warning" if change > 0 else "$success")
-                line = (cell(stat.key, key_w) + " " + cell(fmt.number(stat.value), value_w, right=True)
+                line = (cell(fmt.fit_name(stat.key, key_w), key_w) + " " + cell(fmt.number(stat.value), value_w, right=True)
                         + " " + cell(fmt.trend(change), trend_w, style))
                 if spark_w >= 4:
                     line += " " + cell(fmt.spark(series.values, spark_w), None, "$secondary")
