@@ -24,9 +24,9 @@ TOVA = [sys.executable, "-m", "console.cli"]
 class DevProcess:
     """A running `tova dev`, its output collected on threads so the pipes never fill."""
 
-    def __init__(self, project: Path, *extra: str) -> None:
+    def __init__(self, project: Path, *extra: str, program: str = "pipeline.tova") -> None:
         self.process = subprocess.Popen(
-            [*TOVA, "dev", str(project / "pipeline.tova"), *extra],
+            [*TOVA, "dev", str(project / program), *extra],
             cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
             start_new_session=True, env={**os.environ, "NO_COLOR": "1", "PYTHONFAULTHANDLER": "1"},
         )
@@ -158,3 +158,18 @@ def test_dev_rejects_a_malformed_var(tmp_path: Path):
     result = subprocess.run([*TOVA, "dev", str(tmp_path / "x.tova"), "--var", "NOEQUALS"],
                             cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 2 and "NAME=VALUE" in result.stderr
+
+
+@pytest.mark.parametrize("name", ["inference", "tasks", "pixflare"])
+def test_dev_runs_each_seed_example_and_ctrl_c_stops_it(tmp_path: Path, name: str):
+    shutil.copytree(ROOT / "examples" / name, tmp_path, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".tova-out", ".dev.vars"))
+    dev = DevProcess(tmp_path, program=f"{name}.tova")
+    try:
+        api = dev.wait_for(r"api listening on (http://\S+)", dev.stderr).group(1)
+        assert httpx.get(api + "/healthz", timeout=10).status_code == 200
+        if name == "inference":  # the stand-in says what it is, where a developer looks
+            dev.wait_for(r"Workers AI has no local runtime: the ai binding of analyzer is tova's stand-in",
+                         dev.stdout)
+        assert dev.interrupt() == 0
+    finally:
+        dev.kill()
