@@ -107,7 +107,7 @@ class DeadLetter:
     error: str | None = None
     worker: str | None = None  # block whose ops routes hold it
     replays: int = 0  # times this body was replayed before and died again
-    state: str = "stored"  # "replaying" (a replay holds it) or "in_flight" (sent, not yet consumed)
+    state: str = "stored"  # "replaying" (a replay holds it), "in_flight" (sent, not yet consumed), "arriving" (not yet stored)
 
 
 @dataclass(frozen=True)

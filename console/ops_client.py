@@ -133,8 +133,10 @@ class OpsClient:
     async def queues(self) -> dict[str, Any]:
         return (await self.request("GET", self._ops("/queues")))[1]
 
-    async def dead_letters(self, queue: str | None = None, limit: int = 50, cursor: str | None = None) -> dict[str, Any]:
-        params = {"queue": queue, "limit": limit, "cursor": cursor}
+    async def dead_letters(self, queue: str | None = None, limit: int = 50, cursor: str | None = None,
+                           arriving: bool = False) -> dict[str, Any]:
+        """A page of the store; ``arriving`` adds what was given up on and is not stored yet."""
+        params = {"queue": queue, "limit": limit, "cursor": cursor, "arriving": "1" if arriving else None}
         return (await self.request("GET", self._ops("/dlq"), params=params, max_bytes=MAX_PAGE_BYTES))[1]
 
     async def dead_letter(self, message_id: str) -> dict[str, Any] | None:

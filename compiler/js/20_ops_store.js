@@ -17,6 +17,16 @@ const __tova_OPS_SCHEMA = [
      id TEXT PRIMARY KEY, queue TEXT NOT NULL, fingerprint TEXT NOT NULL, attempts INTEGER NOT NULL,
      error TEXT, first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL)`,
   `CREATE INDEX IF NOT EXISTS tova_failures_by_body ON tova_failures (queue, fingerprint, last_seen DESC)`,
+  // A message its consumer gave up on, from that moment until its DLQ's consumer stores it (the DLQ
+  // batches: seconds). Listed with the dead letters as "arriving", so the queue's dead counter and the
+  // dead-letter table agree at every poll; not replayable until it is stored.
+  // On the local runtime the DLQ lives in memory: an arriving entry of an earlier boot (`boot`) never
+  // will be stored by its consumer, so it is stored from here instead (nothing is lost to a restart).
+  `CREATE TABLE IF NOT EXISTS tova_arriving (
+     id TEXT PRIMARY KEY, queue TEXT NOT NULL, dlq TEXT NOT NULL, fingerprint TEXT NOT NULL, body TEXT NOT NULL,
+     content_type TEXT NOT NULL, attempts INTEGER, error TEXT, first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL,
+     boot TEXT)`,
+  `CREATE INDEX IF NOT EXISTS tova_arriving_by_body ON tova_arriving (queue, fingerprint)`,
   // A replayed body that dies again comes back as a new message; this remembers the lineage.
   `CREATE TABLE IF NOT EXISTS tova_replays (
      fingerprint TEXT PRIMARY KEY, queue TEXT NOT NULL, replays INTEGER NOT NULL,
@@ -88,6 +98,7 @@ async function __tova_fingerprint(queue, bodyText) {
 // Where a dead letter stands: "stored", "replaying" (a replay holds it) or "in_flight" (sent to its
 // queue by a replay on this runtime, not yet consumed: it leaves the store when it is).
 function __tova_deadLetterState(row, boot, now = Date.now()) {
+  if (row.arriving) return "arriving";
   if (row.claim_sent_at !== null && row.claim_sent_at !== undefined) return boot && row.claim_boot === boot ? "in_flight" : "stored";
   return row.claim_until && row.claim_until >= now ? "replaying" : "stored";
 }
@@ -112,17 +123,25 @@ function __tova_deadLetterRow(row, boot = null) {
 
 // One batch (one round trip, one transaction) per consumed batch: the failures to remember, the
 // failures of recovered messages to forget, and the queue's counters.
-async function __tova_recordBatchOutcome(db, queue, { failed, recovered, delta, lastError }, now = Date.now()) {
+async function __tova_recordBatchOutcome(db, queue, { failed, recovered, delta, lastError, boot = null }, now = Date.now()) {
   await __tova_opsDb(db);
   const statements = failed.map(({ id, fingerprint, attempts, error }) => db.prepare(
     `INSERT INTO tova_failures (id, queue, fingerprint, attempts, error, first_seen, last_seen)
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
      ON CONFLICT(id) DO UPDATE SET attempts = MAX(attempts, ?4), error = ?5, last_seen = ?6`,
   ).bind(id, queue, fingerprint, attempts, error, now));
+  for (const entry of failed.filter((e) => e.dlq)) {
+    statements.push(db.prepare(
+      `INSERT INTO tova_arriving (id, queue, dlq, fingerprint, body, content_type, attempts, error, first_seen, last_seen, boot)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10)
+       ON CONFLICT(id) DO UPDATE SET attempts = ?7, error = ?8, last_seen = ?9, boot = ?10`,
+    ).bind(entry.id, queue, entry.dlq, entry.fingerprint, entry.body, entry.contentType, entry.attempts, entry.error, now, boot));
+  }
   for (const id of recovered) statements.push(db.prepare("DELETE FROM tova_failures WHERE id = ?").bind(id));
   // A record whose message never reached a DLQ (dropped, or its DLQ consumer gone) is not kept forever.
   if (failed.length || recovered.length) {
     statements.push(db.prepare("DELETE FROM tova_failures WHERE last_seen < ?").bind(now - __tova_REPLAY_LINEAGE_MS));
+    statements.push(db.prepare("DELETE FROM tova_arriving WHERE last_seen < ?").bind(now - __tova_REPLAY_LINEAGE_MS));
   }
   statements.push(db.prepare(
     `INSERT INTO tova_queue_counters (queue, acked, retried, dead_lettered, dropped, last_error, updated_at)
@@ -178,21 +197,55 @@ async function __tova_storeDeadLetters(db, store, messages, fallbackAttempts, no
     ).bind(msg.id, store.source, store.dlq, text, contentType, failure ? failure.attempts : fallbackAttempts,
       firstSeen, now, failure ? failure.error : null, lineage ? lineage.replays : 0));
     writes.push(db.prepare("DELETE FROM tova_failures WHERE id = ?").bind(failure ? failure.id : msg.id));
+    writes.push(db.prepare("DELETE FROM tova_arriving WHERE id = ?1 OR (queue = ?2 AND fingerprint = ?3)")
+      .bind(msg.id, store.source, fingerprint));
     if (lineage) writes.push(db.prepare("DELETE FROM tova_replays WHERE fingerprint = ?").bind(fingerprint));
   });
   if (writes.length) await db.batch(writes);
 }
 
-// Keyset paging on (last_seen, id), newest first; the cursor is opaque to callers.
-async function __tova_listDeadLetters(db, { queues = null, limit = 50, cursor = null, boot = null } = {}) {
+// Local runtime: entries that were arriving when an earlier runtime stopped (their DLQ message died with
+// its memory) are stored now, with the attempts and error their failure record kept.
+async function __tova_recoverArriving(db, boot) {
+  if (!boot) return;
+  const { results } = await db.prepare("SELECT * FROM tova_arriving WHERE boot IS NOT NULL AND boot IS NOT ?").bind(boot).all();
+  const stores = new Map();
+  for (const row of results) {
+    const key = row.queue + "\n" + row.dlq;
+    if (!stores.has(key)) stores.set(key, { store: { source: row.queue, dlq: row.dlq }, messages: [] });
+    stores.get(key).messages.push({ id: row.id, body: __tova_decodeBody(row.body, row.content_type), attempts: row.attempts });
+  }
+  for (const { store, messages } of stores.values()) {
+    await __tova_storeDeadLetters(db, store, messages, Math.max(...messages.map((m) => m.attempts || 0)) || null);
+  }
+}
+
+// Keyset paging on (last_seen, id), newest first; the cursor is opaque to callers. Arriving entries
+// (given up on, not yet stored by their DLQ's consumer) are listed with the stored ones.
+const __tova_STORED = `
+  SELECT d.id, d.queue, d.dlq, d.body, d.content_type, d.attempts, d.first_seen, d.last_seen, d.error, d.replays,
+         c.until AS claim_until, c.sent_at AS claim_sent_at, c.boot AS claim_boot, 0 AS arriving
+  FROM tova_dead_letters d LEFT JOIN tova_claims c ON c.id = d.id`;
+const __tova_LISTED = `
+  SELECT d.id, d.queue, d.dlq, d.body, d.content_type, d.attempts, d.first_seen, d.last_seen, d.error, d.replays,
+         c.until AS claim_until, c.sent_at AS claim_sent_at, c.boot AS claim_boot, 0 AS arriving
+  FROM tova_dead_letters d LEFT JOIN tova_claims c ON c.id = d.id
+  UNION ALL
+  SELECT a.id, a.queue, a.dlq, a.body, a.content_type, a.attempts, a.first_seen, a.last_seen, a.error, 0,
+         NULL, NULL, NULL, 1
+  FROM tova_arriving a WHERE a.id NOT IN (SELECT id FROM tova_dead_letters)`;
+
+async function __tova_listDeadLetters(db, { queues = null, limit = 50, cursor = null, boot = null, arriving = false } = {}) {
   await __tova_opsDb(db);
+  await __tova_recoverArriving(db, boot);
+  const listed = arriving ? __tova_LISTED : __tova_STORED;
   const where = [];
   const args = [];
   if (queues) {
     where.push(`d.queue IN (${queues.map(() => "?").join(", ") || "NULL"})`);
     args.push(...queues);
   }
-  const total = (await db.prepare(`SELECT COUNT(*) AS n FROM tova_dead_letters d ${where.length ? "WHERE " + where.join(" AND ") : ""}`)
+  const total = (await db.prepare(`SELECT COUNT(*) AS n FROM (${listed}) d ${where.length ? "WHERE " + where.join(" AND ") : ""}`)
     .bind(...args).first()).n;
   if (cursor) {
     const [lastSeen, id] = __tova_decodeCursor(cursor);
@@ -200,8 +253,7 @@ async function __tova_listDeadLetters(db, { queues = null, limit = 50, cursor = 
     args.push(lastSeen, lastSeen, id);
   }
   const { results } = await db.prepare(
-    `SELECT d.*, c.until AS claim_until, c.sent_at AS claim_sent_at, c.boot AS claim_boot
-     FROM tova_dead_letters d LEFT JOIN tova_claims c ON c.id = d.id
+    `SELECT * FROM (${listed}) d
      ${where.length ? "WHERE " + where.join(" AND ") : ""}
      ORDER BY d.last_seen DESC, d.id DESC LIMIT ?`,
   ).bind(...args, limit + 1).all();
@@ -224,10 +276,8 @@ function __tova_decodeCursor(cursor) {
 
 async function __tova_getDeadLetter(db, id, boot = null) {
   await __tova_opsDb(db);
-  const row = await db.prepare(
-    `SELECT d.*, c.until AS claim_until, c.sent_at AS claim_sent_at, c.boot AS claim_boot
-     FROM tova_dead_letters d LEFT JOIN tova_claims c ON c.id = d.id WHERE d.id = ?`,
-  ).bind(id).first();
+  await __tova_recoverArriving(db, boot);
+  const row = await db.prepare(`SELECT * FROM (${__tova_LISTED}) d WHERE d.id = ?`).bind(id).first();
   return row ? __tova_deadLetterRow(row, boot) : null;
 }
 
@@ -240,6 +290,7 @@ const __tova_ELIGIBLE = `(c.id IS NULL OR (c.sent_at IS NULL AND c.until < ?) OR
 // preserves the order messages died in. `max` bounds what one request holds in memory.
 async function __tova_selectDeadLetters(db, { ids = null, queues = [], max = null, before = null, boot = null, now = Date.now(), any = false }) {
   await __tova_opsDb(db);
+  await __tova_recoverArriving(db, boot);
   const limit = max === null ? "" : `LIMIT ${Math.max(0, Math.floor(Number(max)))}`;
   const eligible = [now, boot, boot];
   if (ids) {
@@ -265,6 +316,7 @@ async function __tova_selectDeadLetters(db, { ids = null, queues = [], max = nul
 // Dead letters a replay could still take (eligible, died before `before` when given).
 async function __tova_countDeadLetters(db, queues, { before = null, boot = null, now = Date.now() } = {}) {
   await __tova_opsDb(db);
+  await __tova_recoverArriving(db, boot);
   if (queues.length === 0) return 0;
   const row = await db.prepare(
     `SELECT COUNT(*) AS n FROM tova_dead_letters d LEFT JOIN tova_claims c ON c.id = d.id

@@ -91,7 +91,9 @@ async function __tova_runConsumer(consumer, batch, env, ops) {
     else if (consumer.dlq) delta.dead_lettered++;
     else delta.dropped++;
     // Without a DLQ nothing reads the record of a message given up on; the counter keeps the error.
-    if (msg.attempts <= maxRetries || consumer.dlq) remembered.push({ msg, attempts: msg.attempts, error: whyOf(msg) });
+    if (msg.attempts <= maxRetries || consumer.dlq) {
+      remembered.push({ msg, attempts: msg.attempts, error: whyOf(msg), dlq: msg.attempts > maxRetries ? consumer.dlq : null });
+    }
     else forgotten.push(msg.id);
   }
 
@@ -112,10 +114,12 @@ async function __tova_runConsumer(consumer, batch, env, ops) {
   try {
     for (const entry of remembered) {
       entry.id = entry.msg.id;
-      entry.fingerprint = await __tova_fingerprint(consumer.queue, __tova_encodeBody(entry.msg.body).text);
+      const encoded = __tova_encodeBody(entry.msg.body);
+      entry.fingerprint = await __tova_fingerprint(consumer.queue, encoded.text);
+      if (entry.dlq) Object.assign(entry, { body: encoded.text, contentType: encoded.contentType });
     }
     await __tova_recordBatchOutcome(db, consumer.queue, {
-      failed: remembered, recovered: forgotten, delta, lastError: failing.length ? whyOf(failing[failing.length - 1]) : null,
+      failed: remembered, recovered: forgotten, delta, boot: env.TOVA_LOCAL_BOOT || null, lastError: failing.length ? whyOf(failing[failing.length - 1]) : null,
     });
   } catch (err) {
     console.error(`tova ops store: could not record the outcome of a ${consumer.queue} batch: ${__tova_errorMessage(err)}`);

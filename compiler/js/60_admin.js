@@ -160,7 +160,10 @@ async function __tova_listOwn(spec, env, db, url) {
     return { messages: [], next_cursor: null, total: 0 };
   }
   // All of a project's workers share one ops database; a worker lists only the DLQs it serves.
-  return __tova_listDeadLetters(db, { queues: queue ? [queue] : stores.map((store) => store.source), limit, cursor, boot: env.TOVA_LOCAL_BOOT || null });
+  // `arriving=1`: also what its consumer gave up on and its DLQ has not stored yet (the console asks, so
+  // its counters and its table agree at every poll); without it, only what a replay can take now
+  const arriving = url.searchParams.get("arriving") === "1";
+  return __tova_listDeadLetters(db, { queues: queue ? [queue] : stores.map((store) => store.source), limit, cursor, boot: env.TOVA_LOCAL_BOOT || null, arriving });
 }
 
 // Admin answers are live state and may hold message bodies: no cache may keep them.

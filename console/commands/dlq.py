@@ -125,7 +125,8 @@ def run_show(args: argparse.Namespace) -> int:
         print(f"attempts    {letter.attempts}" + (f"  (replayed {letter.replays} time{'s' if letter.replays != 1 else ''} before)" if letter.replays else ""))
         if letter.state != "stored":
             print("state       " + {"replaying": "being replayed now (another replay holds it)",
-                                    "in_flight": "replayed, on its queue: it leaves the store once consumed"}[letter.state])
+                                    "in_flight": "replayed, on its queue: it leaves the store once consumed",
+                                    "arriving": "given up on, on its way to the store (replayable once stored)"}[letter.state])
         print(f"first seen  {iso(letter.first_seen)}")
         print(f"last seen   {iso(letter.last_seen)}")
         print(f"error       {letter.error or '(none recorded)'}")

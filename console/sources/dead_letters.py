@@ -30,17 +30,19 @@ def parse_dead_letter(item: Mapping[str, Any], worker: str | None) -> DeadLetter
         first_seen=_seconds(item.get("first_seen")), last_seen=_seconds(item.get("last_seen")),
         error=item.get("error") if isinstance(item.get("error"), str) else None, worker=worker,
         replays=int(item["replays"]) if isinstance(item.get("replays"), (int, float)) else 0,
-        state=item["state"] if item.get("state") in ("stored", "replaying", "in_flight") else "stored",
+        state=item["state"] if item.get("state") in ("stored", "replaying", "in_flight", "arriving") else "stored",
     )
 
 
-async def list_dead_letters(ops: OpsClient, queue: str | None = None, cap: int = DEFAULT_CAP) -> tuple[list[DeadLetter], int]:
+async def list_dead_letters(ops: OpsClient, queue: str | None = None, cap: int = DEFAULT_CAP,
+                            arriving: bool = False) -> tuple[list[DeadLetter], int]:
     """Up to ``cap`` dead letters (newest first) and the store's total. Raises OpsError."""
     letters: list[DeadLetter] = []
     cursor: str | None = None
     total = 0
     while len(letters) < cap:
-        page = await ops.dead_letters(queue=queue, limit=min(PAGE_SIZE, cap - len(letters)), cursor=cursor)
+        page = await ops.dead_letters(queue=queue, limit=min(PAGE_SIZE, cap - len(letters)), cursor=cursor,
+                                      arriving=arriving)
         if not isinstance(page, Mapping):
             raise OpsError(f"{ops.block} /dlq: expected a JSON object")
         letters.extend(parse_dead_letter(m, ops.block) for m in page.get("messages") or ())
@@ -54,7 +56,9 @@ async def list_dead_letters(ops: OpsClient, queue: str | None = None, cap: int =
 class DeadLettersSource:
     """Polls cheaply when nothing changed: one newest-first row and the total say whether the store is
     as it was (a new death, a re-death, a replay or a delete all change the newest row or the total);
-    only then is the full page fetched again, bodies and all."""
+    only then is the full page fetched again, bodies and all. Letters still arriving (given up on, not
+    yet stored by their DLQ's consumer) are included, so the queues' dead counters and this table
+    agree at every poll."""
 
     def __init__(self, ops: OpsClient, block: str, cap: int = DEFAULT_CAP) -> None:
         self.name = f"dlq:{block}"
@@ -65,13 +69,13 @@ class DeadLettersSource:
 
     async def poll(self) -> Contribution:
         try:
-            probe = await self.ops.dead_letters(limit=1)
+            probe = await self.ops.dead_letters(limit=1, arriving=True)
             if not isinstance(probe, Mapping):
                 raise OpsError(f"{self.ops.block} /dlq: expected a JSON object")
             newest = [parse_dead_letter(m, self.ops.block) for m in probe.get("messages") or ()][:1]
             seen = (int(probe.get("total") or 0), newest[0].id if newest else None, newest[0].last_seen if newest else None)
             if seen != self._seen:
-                letters, total = await list_dead_letters(self.ops, cap=self.cap)
+                letters, total = await list_dead_letters(self.ops, cap=self.cap, arriving=True)
                 self._letters = tuple(letters)
                 seen = (total, letters[0].id if letters else None, letters[0].last_seen if letters else None)
             self._seen = seen

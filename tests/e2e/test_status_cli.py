@@ -118,7 +118,8 @@ def jobs(tmp_path_factory) -> tuple[Path, str]:
 
         async def dead():
             snapshot = await session.poll()
-            return snapshot.dead_letter_total == 1 and not any(q.backlog_count for q in snapshot.queues)
+            return (snapshot.dead_letter_total == 1 and all(d.state == "stored" for d in snapshot.dead_letters)
+                    and not any(q.backlog_count for q in snapshot.queues))
 
         await _until(dead)
         return job_id

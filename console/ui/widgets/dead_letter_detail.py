@@ -67,6 +67,8 @@ class DeadLetterDetail(VerticalScroll):
             rows.append(("state", "replayed, on its queue: leaves the store once consumed"))
         elif letter.state == "replaying":
             rows.append(("state", "a replay holds it right now"))
+        elif letter.state == "arriving":
+            rows.append(("state", "given up on; its dead-letter queue's consumer stores it in a moment"))
         if letter.worker:
             rows.append(("held by", letter.worker))
         for label, value in rows:

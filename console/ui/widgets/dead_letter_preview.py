@@ -12,6 +12,7 @@ from console.ui import formatting as fmt
 STATES = {
     "in_flight": "replayed, on its queue now: it leaves the store once consumed",
     "replaying": "a replay holds it right now",
+    "arriving": "given up on, reaching its dead-letter queue's store now: replayable in a moment",
 }
 
 

@@ -13,7 +13,8 @@ def short_id(letter_id: str) -> str:
     return letter_id if len(letter_id) <= 9 else letter_id[:8] + "…"
 
 
-STATE_MARKS = {"in_flight": "→", "replaying": "…"}  # replayed and on its queue / a replay holds it
+# replayed and on its queue / a replay holds it / given up on, its DLQ's consumer not yet storing it
+STATE_MARKS = {"in_flight": "→", "replaying": "…", "arriving": "↓"}
 
 
 def matches(letter: DeadLetter, needle: str) -> bool:
