@@ -5,7 +5,6 @@ reason, then corrected and replayed to completion. Its wrangler files validate o
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import httpx
 import pytest
 
 from compiler.driver import build
-from console.targets.local.runtime import LocalRuntime
+from tests.e2e.seed_examples import api_client, ops_client, running_example
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE_BIN = ROOT / "runtime" / "node_modules" / ".bin"
@@ -21,27 +20,19 @@ NODE_BIN = ROOT / "runtime" / "node_modules" / ".bin"
 
 @pytest.fixture(scope="module")
 def runtime(tmp_path_factory):
-    root = tmp_path_factory.mktemp("inference") / "inference"
-    shutil.copytree(ROOT / "examples" / "inference", root, ignore=shutil.ignore_patterns(".tova-out", ".dev.vars"))
-    rt = LocalRuntime(build(root / "inference.tova").manifest_path, secrets_path=root / ".dev.vars")
-    rt.start()
-    try:
-        rt.wait_healthy()
+    with running_example("inference", tmp_path_factory.mktemp("inference")) as rt:
         yield rt
-    finally:
-        rt.stop()
 
 
 @pytest.fixture(scope="module")
 def api(runtime):
-    with httpx.Client(base_url=runtime.urls["api"], timeout=30, headers={"X-API-Key": runtime.secret("API_KEY")}) as client:
+    with api_client(runtime) as client:
         yield client
 
 
 @pytest.fixture(scope="module")
 def ops(runtime):
-    token = runtime.secret("TOVA_ADMIN_TOKEN")
-    with httpx.Client(base_url=runtime.urls["analyzer"], timeout=60, headers={"Authorization": f"Bearer {token}"}) as client:
+    with ops_client(runtime, "analyzer") as client:
         yield client
 
 

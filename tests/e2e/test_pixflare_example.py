@@ -5,44 +5,30 @@ DNS shows up (or gives up); the cron sweeps imported images onto the variants qu
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
 
-import httpx
 import pytest
 
-from compiler.driver import build
-from console.targets.local.runtime import LocalRuntime
+from tests.e2e.seed_examples import api_client, ops_client, running_example
 
-ROOT = Path(__file__).resolve().parents[2]
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 @pytest.fixture(scope="module")
 def runtime(tmp_path_factory):
-    root = tmp_path_factory.mktemp("pixflare") / "pixflare"
-    shutil.copytree(ROOT / "examples" / "pixflare", root, ignore=shutil.ignore_patterns(".tova-out", ".dev.vars"))
     # checks a second apart and three at most, so the test does not wait out DNS's 20 minutes
-    rt = LocalRuntime(build(root / "pixflare.tova").manifest_path, secrets_path=root / ".dev.vars",
-                      vars={"DOMAIN_RECHECK_S": "1", "MAX_DOMAIN_CHECKS": "3", "STUCK_AFTER_S": "0"})
-    rt.start()
-    try:
-        rt.wait_healthy()
+    with running_example("pixflare", tmp_path_factory.mktemp("pixflare"), vars={"DOMAIN_RECHECK_S": "1", "MAX_DOMAIN_CHECKS": "3", "STUCK_AFTER_S": "0"}) as rt:
         yield rt
-    finally:
-        rt.stop()
 
 
 @pytest.fixture(scope="module")
 def api(runtime):
-    with httpx.Client(base_url=runtime.urls["api"], timeout=30, headers={"X-API-Key": runtime.secret("API_KEY")}) as client:
+    with api_client(runtime) as client:
         yield client
 
 
 @pytest.fixture(scope="module")
 def ops(runtime):
-    token = runtime.secret("TOVA_ADMIN_TOKEN")
-    with httpx.Client(base_url=runtime.urls["processor"], timeout=60, headers={"Authorization": f"Bearer {token}"}) as client:
+    with ops_client(runtime, "processor") as client:
         yield client
 
 

@@ -4,41 +4,28 @@ second POST) have no second effect, and a bad task dead-lettered with its reason
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
 
-import httpx
 import pytest
 
-from compiler.driver import build
-from console.targets.local.runtime import LocalRuntime
+from tests.e2e.seed_examples import api_client, ops_client, running_example
 
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
 def runtime(tmp_path_factory):
-    root = tmp_path_factory.mktemp("tasks") / "tasks"
-    shutil.copytree(ROOT / "examples" / "tasks", root, ignore=shutil.ignore_patterns(".tova-out", ".dev.vars"))
-    rt = LocalRuntime(build(root / "tasks.tova").manifest_path, secrets_path=root / ".dev.vars")
-    rt.start()
-    try:
-        rt.wait_healthy()
+    with running_example("tasks", tmp_path_factory.mktemp("tasks")) as rt:
         yield rt
-    finally:
-        rt.stop()
 
 
 @pytest.fixture(scope="module")
 def api(runtime):
-    with httpx.Client(base_url=runtime.urls["api"], timeout=30, headers={"X-API-Key": runtime.secret("API_KEY")}) as client:
+    with api_client(runtime) as client:
         yield client
 
 
 @pytest.fixture(scope="module")
 def ops(runtime):
-    token = runtime.secret("TOVA_ADMIN_TOKEN")
-    with httpx.Client(base_url=runtime.urls["worker"], timeout=60, headers={"Authorization": f"Bearer {token}"}) as client:
+    with ops_client(runtime, "worker") as client:
         yield client
 
 
