@@ -5,7 +5,6 @@ DNS shows up (or gives up); the cron sweeps imported images onto the variants qu
 
 from __future__ import annotations
 
-
 import pytest
 
 from tests.e2e.seed_examples import api_client, ops_client, running_example

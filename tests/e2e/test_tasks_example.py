@@ -4,11 +4,9 @@ second POST) have no second effect, and a bad task dead-lettered with its reason
 
 from __future__ import annotations
 
-
 import pytest
 
 from tests.e2e.seed_examples import api_client, ops_client, running_example
-
 
 
 @pytest.fixture(scope="module")
