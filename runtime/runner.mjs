@@ -9,24 +9,19 @@
 // production.
 
 import { readFileSync, readdirSync, existsSync, mkdirSync, chmodSync } from "node:fs";
-import { createServer } from "node:http";
-import { randomBytes, timingSafeEqual } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { Miniflare, Log, LogLevel } from "miniflare";
-// ws (pinned in package.json): unlike Node's global WebSocket it can send the Origin header the
-// inspector proxy insists on.
-import WebSocket from "ws";
 import { AI_FAIL_MARKER, AI_STANDIN_NAME, aiStandinWorker } from "./ai_standin.mjs";
+import { startControlServer, workerdPid } from "./control.mjs";
+import { InspectorSession, IsolateCollector, userIsolate } from "./inspector.mjs";
+import { emit, runtimeLog } from "./protocol.mjs";
 
 const DEFAULT_MAX_RETRIES = 3; // Cloudflare's default when the program sets none
 
 // ── output: one JSON object per line, and nothing else on stdout ─────────────────────────────────────
 
-const stdoutWrite = process.stdout.write.bind(process.stdout);
-function emit(event) {
-  stdoutWrite(JSON.stringify(event) + "\n");
-}
 // Any stray console output (ours or a library's) goes to stderr so it cannot corrupt the protocol.
 for (const method of ["log", "info", "debug", "warn", "error", "trace"]) {
   console[method] = (...args) => process.stderr.write(args.map(String).join(" ") + "\n");
@@ -205,7 +200,6 @@ function workerOptions(manifest, outDir, worker, secrets, varOverrides, port) {
     queueConsumers,
     wrappedBindings,
     unsafeDirectSockets: [{ host: "127.0.0.1", port }],
-    unsafeInspectorProxy: true,
     tails: [TAIL_PREFIX + worker.block],
   };
 }
@@ -308,255 +302,6 @@ async function applyMigrations(mf, manifest, manifestDir) {
   }
 }
 
-// ── per-worker inspector sessions: console output attributed to its worker, and heap figures ────────
-
-// Renders a console argument the way workerd's own stdout would, from the inspector's RemoteObject.
-function renderRemote(value) {
-  if (value.type === "string") return value.value;
-  if (value.type === "undefined") return "undefined";
-  if (value.unserializableValue !== undefined) return value.unserializableValue;
-  if (value.type !== "object" && value.type !== "function") return String(value.value ?? value.description);
-  if (value.subtype === "null") return "null";
-  if (value.subtype === "error") return value.description;
-  const preview = value.preview;
-  if (!preview) return value.description ?? value.className ?? "[object]";
-  const entries = preview.properties.map((p) => {
-    const shown = p.type === "string" ? JSON.stringify(p.value) : p.value ?? p.type;
-    return preview.subtype === "array" ? shown : `${p.name}: ${shown}`;
-  });
-  if (preview.overflow) entries.push("...");
-  if (preview.subtype === "array") return `[ ${entries.join(", ")} ]`;
-  const prefix = value.className && value.className !== "Object" ? `${value.className} ` : "";
-  return entries.length ? `${prefix}{ ${entries.join(", ")} }` : `${prefix}{}`;
-}
-
-const CONSOLE_LEVELS = { log: "info", info: "info", debug: "debug", warning: "warn", error: "error", trace: "debug", assert: "error" };
-
-class InspectorSession {
-  constructor(inspectorHost, worker) {
-    this.url = `ws://${inspectorHost}/${worker}`;
-    this.worker = worker;
-    this.nextId = 1;
-    this.pending = new Map();
-    this.closed = false;
-    this.connected = false;
-  }
-
-  // Miniflare's proxy may still be connecting to workerd and then drops what we send (see the
-  // uncaughtException handler in main), or closes the socket: ask again, on a new socket if need be,
-  // until workerd answers. On a loaded machine that can take seconds, so each try waits longer,
-  // within one overall minute.
-  async connect(deadline = Date.now() + 60000) {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        if (!this.connected) await this.#open();
-        await this.call("Runtime.enable", {}, Math.min(500 * attempt, 5000));
-        this.ready = true;
-        return;
-      } catch (error) {
-        if (Date.now() >= deadline || this.closed) throw error;
-        await new Promise((resolve) => setTimeout(resolve, Math.min(100 * attempt, 1000)));
-      }
-    }
-  }
-
-  async #open() {
-    const socket = new WebSocket(this.url, { headers: { Origin: "http://localhost" } });
-    await new Promise((resolve, reject) => {
-      socket.once("open", resolve);
-      socket.once("error", reject);
-    });
-    this.socket = socket;
-    this.connected = true;
-    socket.on("message", (data) => this.#onMessage(JSON.parse(String(data))));
-    socket.on("close", () => {
-      if (this.socket === socket) this.#onClose();
-    });
-    socket.on("error", () => {});
-  }
-
-  call(method, params = {}, timeoutMs = 5000) {
-    if (!this.connected) return Promise.reject(new Error(`inspector for ${this.worker} is not connected`));
-    const id = this.nextId++;
-    this.socket.send(JSON.stringify({ id, method, params }));
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(new Error(`inspector ${method} timed out for ${this.worker}`));
-      }, timeoutMs);
-      this.pending.set(id, { resolve, reject, timer });
-    });
-  }
-
-  #onMessage(message) {
-    if (message.id !== undefined) {
-      const waiter = this.pending.get(message.id);
-      if (!waiter) return;
-      this.pending.delete(message.id);
-      clearTimeout(waiter.timer);
-      if (message.error) waiter.reject(new Error(message.error.message));
-      else waiter.resolve(message.result);
-      return;
-    }
-    if (message.method === "Runtime.consoleAPICalled") {
-      const { type, args } = message.params;
-      emit({
-        event: "log",
-        worker: this.worker,
-        level: CONSOLE_LEVELS[type] ?? "info",
-        message: args.map(renderRemote).join(" "),
-        time: message.params.timestamp,
-      });
-    } else if (message.method === "Runtime.exceptionThrown") {
-      const details = message.params.exceptionDetails;
-      let text = details.exception ? `Uncaught ${renderRemote(details.exception)}` : details.text;
-      // workerd reports an uncaught error twice: where it was thrown (with a stack), then at once again
-      // without one, as the event's failure. One line is enough; a new throw always has its stack.
-      const at = message.params.timestamp ?? Date.now();
-      const frame = details.stackTrace?.callFrames?.[0];
-      const echo = !frame && this.lastThrown?.text === text && at - this.lastThrown.at < 1000;
-      this.lastThrown = frame ? { text, at } : null;
-      if (echo) return;
-      if (frame?.url) text += ` (${path.basename(frame.url)}:${frame.lineNumber + 1}:${frame.columnNumber + 1})`;
-      emit({ event: "log", worker: this.worker, level: "error", message: text, time: at });
-    }
-  }
-
-  #onClose() {
-    this.connected = false;
-    for (const waiter of this.pending.values()) {
-      clearTimeout(waiter.timer);
-      waiter.reject(new Error(`inspector for ${this.worker} closed`));
-    }
-    this.pending.clear();
-    // workerd restarts a worker's isolate on some failures; keep listening to the new one (the
-    // first connect retries on its own).
-    if (!this.closed && this.ready) setTimeout(() => this.connect().catch(() => this.#onClose()), 250).unref();
-  }
-
-  // After a failed first connect: try again every few seconds until it answers or the runtime stops.
-  keepConnecting() {
-    const again = () => {
-      if (this.closed || this.ready) return;
-      this.connect(Date.now() + 15000).then(
-        () => emit({ event: "log", worker: "runtime", level: "info", time: Date.now(), message: `the inspector of ${this.worker} answers now` }),
-        () => setTimeout(again, 2000).unref(),
-      );
-    };
-    setTimeout(again, 1000).unref();
-  }
-
-  close() {
-    this.closed = true;
-    this.socket?.close();
-  }
-}
-
-// ── the workerd process's resident memory, for the console's runtime figure ─────────────────────────
-
-function childPids(pid) {
-  try {
-    return readdirSync(`/proc/${pid}/task`).flatMap((task) =>
-      readFileSync(`/proc/${pid}/task/${task}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number),
-    );
-  } catch {
-    return [];
-  }
-}
-
-function workerdPid() {
-  for (const pid of childPids(process.pid)) {
-    try {
-      if (readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("workerd")) return pid;
-    } catch {}
-  }
-  return null;
-}
-
-function rssBytes(pid) {
-  if (!pid) return null;
-  try {
-    const match = readFileSync(`/proc/${pid}/status`, "utf8").match(/^VmRSS:\s+(\d+)\s+kB/m);
-    return match ? Number(match[1]) * 1024 : null;
-  } catch {
-    return null;
-  }
-}
-
-// ── control endpoint: what only the runner can do: fire the real scheduled event, read each isolate's
-// heap, put a message on a local queue (local queues live inside workerd, out of reach otherwise) ──
-
-function startControlServer(mf, manifest, sessions, token, runtimePid) {
-  // A message sent "from outside" goes through some worker's producer binding for that queue.
-  const producers = new Map();
-  for (const worker of manifest.workers) {
-    for (const binding of worker.bindings ?? []) {
-      if (binding.kind === "queue" && !producers.has(binding.queue)) {
-        producers.set(binding.queue, { binding: binding.name, block: worker.block });
-      }
-    }
-  }
-  const expected = Buffer.from(`Bearer ${token}`);
-  const authorized = (request) => {
-    const given = Buffer.from(request.headers.authorization ?? "");
-    return given.length === expected.length && timingSafeEqual(given, expected);
-  };
-  const server = createServer(async (request, response) => {
-    const reply = (status, body) => {
-      response.writeHead(status, { "content-type": "application/json" });
-      response.end(JSON.stringify(body));
-    };
-    // A token, because any web page can POST to loopback; the workers' own ports are the app's business.
-    if (!authorized(request)) return reply(401, { error: "unauthorized" });
-    const url = new URL(request.url, "http://control");
-    try {
-      if (request.method === "GET" && url.pathname === "/memory") {
-        const workers = {};
-        await Promise.all(
-          [...sessions.entries()].map(async ([block, session]) => {
-            try {
-              const usage = await session.call("Runtime.getHeapUsage");
-              workers[block] = { heap_used: usage.usedSize, heap_total: usage.totalSize };
-            } catch (error) {
-              workers[block] = { error: error.message };
-            }
-          }),
-        );
-        return reply(200, { workers, rss: rssBytes(runtimePid) });
-      }
-      const scheduled = url.pathname.match(/^\/scheduled\/([^/]+)$/);
-      if (request.method === "POST" && scheduled) {
-        const block = decodeURIComponent(scheduled[1]);
-        if (!sessions.has(block)) return reply(404, { error: `no worker named ${block}` });
-        const worker = await mf.getWorker(block);
-        const cron = url.searchParams.get("cron") ?? "";
-        const result = await worker.scheduled({ cron, scheduledTime: new Date() });
-        return reply(200, { outcome: result.outcome, no_retry: result.noRetry });
-      }
-      const send = url.pathname.match(/^\/queues\/([^/]+)\/send$/);
-      if (request.method === "POST" && send) {
-        const queue = decodeURIComponent(send[1]);
-        const producer = producers.get(queue);
-        if (!producer) return reply(404, { error: `no worker has a producer binding for queue ${queue}` });
-        const chunks = [];
-        for await (const chunk of request) chunks.push(chunk);
-        let body;
-        try {
-          body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
-        } catch {
-          return reply(400, { error: "the message body must be JSON" });
-        }
-        await (await mf.getQueueProducer(producer.binding, producer.block)).send(body);
-        return reply(200, { sent: 1 });
-      }
-      return reply(404, { error: "not found" });
-    } catch (error) {
-      return reply(500, { error: error.message });
-    }
-  });
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
-}
-
 // ── main ────────────────────────────────────────────────────────────────────────────────────────────
 
 // Miniflare's own messages (warnings about bindings, dropped or dead-lettered messages, workerd failures)
@@ -587,19 +332,15 @@ class ProtocolLog extends Log {
       return;
     }
     const levelName = level === LogLevel.ERROR ? "error" : level === LogLevel.WARN ? "warn" : "info";
-    emit({ event: "log", worker: "runtime", level: levelName, message: plain, time: Date.now() });
+    runtimeLog(levelName, plain);
   }
   error(error) {
-    emit({ event: "log", worker: "runtime", level: "error", message: error?.stack ?? String(error) });
+    runtimeLog("error", error?.stack ?? String(error));
   }
 }
 
 async function main() {
-  // Miniflare 4's inspector proxy forwards a devtools message before its own socket to workerd is open
-  // and throws from an event handler ("WebSocket is not open: readyState 0"): the message is lost, which
-  // InspectorSession.connect retries. Anything else still ends the runner, loudly.
   process.on("uncaughtException", (error) => {
-    if (/WebSocket is not open: readyState 0/.test(error?.message ?? "")) return;
     emit({ event: "error", message: `the runner crashed: ${error?.stack ?? error}` });
     process.exit(1);
   });
@@ -623,9 +364,8 @@ async function main() {
   const blocks = manifest.workers.map((worker) => worker.block);
   const aiBlocks = manifest.workers.filter((w) => (w.bindings ?? []).some((b) => b.kind === "ai")).map((w) => w.block);
   if (aiBlocks.length) {
-    emit({ event: "log", worker: "runtime", level: "warn", time: Date.now(),
-           message: `Workers AI has no local runtime: the ai binding of ${aiBlocks.join(", ")} is tova's stand-in ` +
-             `(deterministic answers in the model's shape, not a model; an input containing ${AI_FAIL_MARKER} fails)` });
+    runtimeLog("warn", `Workers AI has no local runtime: the ai binding of ${aiBlocks.join(", ")} is tova's stand-in ` +
+             `(deterministic answers in the model's shape, not a model; an input containing ${AI_FAIL_MARKER} fails)`);
   }
 
   // While every worker's inspector is attached, workerd's stdout and stderr only repeat (without the
@@ -640,16 +380,18 @@ async function main() {
       // workerd's own note of a JavaScript error the worker's inspector already reported with its worker
       if (attributed() && /Uncaught exception: .*jsg\.\w*Error/.test(line)) continue;
       if (/^stack:( \S+@[0-9a-f]+)+$/.test(line)) continue; // raw addresses of a workerd crash: noise to a reader
-      emit({ event: "log", worker: "runtime", level, message: line, time: Date.now() });
+      runtimeLog(level, line);
     }
   };
 
   let mf;
+  let collector;
   let stopping = false;
   const stop = async (code = 0) => {
     if (stopping) return;
     stopping = true;
     for (const session of sessions.values()) session.close();
+    collector?.close();
     try {
       await mf?.dispose();
     } catch {
@@ -659,6 +401,9 @@ async function main() {
     }
   };
 
+  // gc() in every isolate, for IsolateCollector (Miniflare passes these flags to workerd).
+  const v8Flags = process.env.MINIFLARE_WORKERD_V8_FLAGS ?? "";
+  if (!/--expose-gc\b/.test(v8Flags)) process.env.MINIFLARE_WORKERD_V8_FLAGS = `${v8Flags} --expose-gc`.trim();
   mf = new Miniflare({
     host: "127.0.0.1",
     port: 0,
@@ -707,23 +452,25 @@ async function main() {
     const workers = {};
     for (const block of blocks) {
       workers[block] = (await mf.unsafeGetDirectURL(block)).href.replace(/\/$/, "");
-      const session = new InspectorSession(inspector.host, block);
+      const session = new InspectorSession(inspector.host, userIsolate(block), block);
       sessions.set(block, session);
       // The inspector only carries console logs and heap figures: a worker whose inspector does not
-      // answer (a loaded machine, Miniflare's proxy late to workerd) still serves, and its logs
+      // answer (a loaded machine) still serves, and its logs
       // follow once it does, rather than the whole runtime failing to start.
       try {
         await session.connect(Date.now() + 20000);
       } catch (error) {
-        emit({ event: "log", worker: "runtime", level: "warn", time: Date.now(),
-               message: `the inspector of ${block} does not answer yet (${error.message}); its console logs and heap figure follow when it does` });
+        runtimeLog("warn", `the inspector of ${block} does not answer yet (${error.message}); its console logs and heap figure follow when it does`);
         session.keepConnecting();
       }
     }
     await applyMigrations(mf, manifest, outDir);
+    collector = new IsolateCollector(inspector.host, sessions);
+    const collectEvery = Number(process.env.TOVA_COLLECT_EVERY_MS ?? 10000);
+    if (collectEvery > 0) collector.start(collectEvery);
     const token = randomBytes(24).toString("hex");
     const runtimePid = workerdPid();
-    const control = await startControlServer(mf, manifest, sessions, token, runtimePid);
+    const control = await startControlServer(mf, manifest, sessions, collector, token, runtimePid);
     emit({
       event: "ready",
       workers,

@@ -345,6 +345,11 @@ class LocalRuntime:
         return dict(self._ready.workers)
 
     @property
+    def inspector_url(self) -> str | None:
+        """workerd's own V8 inspector socket (ws://127.0.0.1:PORT); GET /json on it lists every isolate."""
+        return self._ready.inspector
+
+    @property
     def control_url(self) -> str | None:
         return self._ready.control
 
@@ -404,6 +409,11 @@ class LocalRuntime:
     def memory(self, timeout: float = 5.0) -> RuntimeMemory:
         """Per-worker heap (V8 inspector) and the workerd process's RSS, through the runner."""
         return parse_memory(self._control("GET", "/memory", timeout))
+
+    def collect_garbage(self, timeout: float = 60.0) -> dict[str, str]:
+        """A full V8 collection of every isolate in workerd now (the runner makes one every 10 s anyway,
+        see runtime/inspector.mjs); the outcome per inspector id: "collected", or why not."""
+        return self._control("POST", "/collect", timeout)["isolates"]
 
     def trigger_scheduled(self, block: str, cron: str | None = None, timeout: float = 30.0) -> str:
         """Fires the worker's real ``scheduled`` handler now; returns workerd's outcome ("ok", "exception")."""
