@@ -27,9 +27,13 @@ class WorkerHealthPanel(Panel):
     def show(self, snapshot: Snapshot, history: History) -> None:
         self.remember(snapshot, history)
         width = self.inner_width
-        name_w = max([len(w.block) for w in snapshot.workers] + [6])
-        name_w = min(name_w, max(6, width // 3))
+        longest = max([len(w.block) for w in snapshot.workers] + [6])
         health_w = 2 + max([len(w.health.value) for w in snapshot.workers] + [2])
+        # The name is what the engineer looks for: at 80 columns the heap gives up its space ("3.2M")
+        # before a name like "processor" is cut.
+        compact = longest + health_w + 8 > width
+        heap_w = 5 if compact else 6
+        name_w = min(longest, max(6, width - health_w - heap_w - 2))
         # where to `curl` each worker: its address when the pane is wide enough (the README's
         # `curl localhost:PORT` needs it), else its port alone once there is room for that
         address_w = max([len(address(w.url)) for w in snapshot.workers] + [0])
@@ -40,9 +44,11 @@ class WorkerHealthPanel(Panel):
         for worker in snapshot.workers:
             heap = worker.memory.heap_used
             heap_text = fmt.size(heap) if heap is not None else "–"
+            if compact and heap is not None:
+                heap_text = heap_text.replace(" ", "").rstrip("B") or heap_text  # "3.2 MB" -> "3.2M"
             line = (
                 cell(worker.block, name_w) + " " + health(worker.health, health_w) + " "
-                + cell(heap_text, max(6, min(9, width - name_w - health_w - 2)), right=True)
+                + cell(heap_text, max(heap_w, min(9, width - name_w - health_w - 2)), right=True)
             )
             if show_address:
                 line += " " + cell(address(worker.url), address_w, "$text-muted")

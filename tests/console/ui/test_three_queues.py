@@ -11,6 +11,7 @@ from console.ui.config import ConsoleConfig
 from console.ui.screens.dashboard import DashboardScreen
 from console.ui.widgets.queues_panel import QueuesPanel
 from console.ui.widgets.stats_panel import StatsPanel
+from console.ui.widgets.worker_health import WorkerHealthPanel
 from tests.console.ui.fake_session import T0, FakeSession, opener
 from tests.console.ui.pilot_helpers import wait_until
 
@@ -36,7 +37,8 @@ class PixflareSession(FakeSession):
         stats = tuple(StatValue("api /api/stats", key, value) for key, value in (
             ("images", 3), ("with_variants", 2), ("backed_up", 3), ("failed", 1),
             ("domains_active", 0), ("domains_pending", 1), ("domains_failed", 0)))
-        return replace(snap, project="pixflare", queues=tuple(queues), stats=stats)
+        workers = tuple(replace(w, block="processor") if w.block == "worker" else w for w in snap.workers)
+        return replace(snap, project="pixflare", workers=workers, queues=tuple(queues), stats=stats)
 
 
 def pixflare_app() -> ConsoleApp:
@@ -63,6 +65,8 @@ async def test_at_80x24_each_dead_letter_queue_sits_under_its_queue_and_stat_nam
         stats = "\n".join(app.screen.query_one(StatsPanel)._lines)
         for shown_as in ("…active", "…pending", "…failed"):
             assert shown_as in stats, stats
+        workers = app.screen.query_one(WorkerHealthPanel)._lines
+        assert workers[1].startswith("processor ") and "4.9M" in workers[1], workers  # whole, not "proce…"
 
 
 def test_three_queues_at_80x24(snap_compare):
