@@ -6,7 +6,8 @@ into its D1 file with sqlite3; then, with the runtime running again:
 
 - the first `/__tova/dlq` page (100 rows) and a walk through every page, over HTTP;
 - `tova dlq list FILE --limit 100` as a user runs it (attached to the running runtime), wall time;
-- the console (headless, Textual's run_test) until its dead-letter table shows rows, and its RSS.
+- the console (headless, Textual's run_test) until its dead-letter table shows rows, then paged with `]`
+  to the second page and on to the last, and its RSS.
 
 Goals: first page and `tova dlq list` ≤ 1 s, the console's table ≤ 1 s after its first poll, console
 RSS ≤ 120 MB. Prints a Markdown table for benchmarks/README.md.
@@ -33,8 +34,9 @@ from tests.faults.test_replay_faults import Jobs  # noqa: E402
 from tests.faults.test_store_scale import ops_database, seed  # noqa: E402
 
 
-def console_open(program: Path) -> tuple[float, float, int]:
-    """(seconds to the first poll, seconds from it to a filled dead-letter table, max RSS MB)."""
+def console_open(program: Path) -> tuple[float, float, float, float, int]:
+    """(seconds to the first poll, from it to a filled dead-letter table, `]` to the second page shown,
+    `]` from the second-to-last page to the last one (each store page read on the way), max RSS MB)."""
     from console.commands.console_cmd import make_opener
     from console.ui.app import ConsoleApp
     from console.ui.config import ConsoleConfig
@@ -51,10 +53,24 @@ def console_open(program: Path) -> tuple[float, float, int]:
             table = app.dashboard.query_one(DeadLetterTable)
             while table.row_count == 0:
                 await pilot.pause(0.02)
-            return polled - started, time.monotonic() - polled
+            filled = time.monotonic() - polled
 
-    first, filled = asyncio.run(run())
-    return first, filled, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+            async def older() -> float:
+                index = app.dashboard.older_page.index if app.dashboard.older_page else 0
+                asked = time.monotonic()
+                await pilot.press("right_square_bracket")
+                while (app.dashboard.older_page.index if app.dashboard.older_page else 0) == index:
+                    await pilot.pause(0.01)
+                return time.monotonic() - asked
+
+            second = await older()
+            while app.dashboard.older_page.index + 2 < app.dashboard.older_page.pages:
+                await older()
+            last = await older()
+            return polled - started, filled, second, last
+
+    times = asyncio.run(run())
+    return (*times, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
 
 
 def main() -> int:
@@ -90,9 +106,11 @@ def main() -> int:
                                     cwd=ROOT, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
             assert listed.returncode == 0 and f"100 of {args.count:,}".replace(",", "") in listed.stdout.replace(",", ""), listed.stdout[-300:] + listed.stderr
             rows.append(("`tova dlq list --limit 100` (CLI, attached)", time.monotonic() - started, 1.0))
-            first, filled, rss = console_open(jobs.program)
+            first, filled, second, last, rss = console_open(jobs.program)
             rows.append(("console: start to first poll (attached)", first, None))
             rows.append(("console: first poll to a filled dead-letter table", filled, 1.0))
+            rows.append(("console: `]` to the second page of the table", second, 1.0))
+            rows.append(("console: `]` to the last page (each page on the way read once)", last, 1.0))
         finally:
             jobs.stop()
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}, {args.count:,} dead letters\n")

@@ -25,7 +25,7 @@ from console.poller import Poller
 from console.project import Project, expand_secrets
 from console.sources.base import Source
 from console.sources.crons import CronsSource
-from console.sources.dead_letters import DeadLettersSource, list_dead_letters, parse_dead_letter
+from console.sources.dead_letters import DeadLetterPager, DeadLettersSource, list_dead_letters, parse_dead_letter
 from console.sources.health import HealthSource
 from console.sources.ops_queues import QueuesSource
 from console.sources.stats import StatsSource
@@ -211,6 +211,10 @@ class Session:
             total += count
         letters.sort(key=lambda d: d.last_seen, reverse=True)
         return letters[:limit], total
+
+    def dead_letter_pager(self, queue: str | None = None, size: int = 200) -> DeadLetterPager:
+        """Every store's dead letters a page at a time, newest first (the console's `]` and `[`)."""
+        return DeadLetterPager(self._store_clients(queue), size, self._source_queue(queue))
 
     async def dead_letter(self, message_id: str) -> DeadLetter | None:
         for ops in self._store_clients():

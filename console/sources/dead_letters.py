@@ -82,3 +82,69 @@ class DeadLettersSource:
         except OpsError as exc:
             raise SourceError(str(exc)) from None
         return Contribution(dead_letters=self._letters, dead_letter_total=seen[0])
+
+
+class DeadLetterPager:
+    """The stores' dead letters a page at a time, newest first, for browsing past the poll's first page.
+
+    With several stores (one per consumer worker) the pages are one list merged by (last seen, id), the
+    order each store pages in, so each store is read once, a chunk at a time, only as far as the pages
+    asked for. Pages already read are kept: going back is free, and a page does not change under the
+    reader while letters keep dying (the poll's first page is the live one)."""
+
+    def __init__(self, stores: list[OpsClient], size: int = PAGE_SIZE, queue: str | None = None) -> None:
+        self.size = size
+        self.queue = queue
+        self._streams = [_StoreStream(ops, queue) for ops in stores]
+        self._pages: list[list[DeadLetter]] = []
+        self.total = 0
+
+    @property
+    def pages(self) -> int:
+        """How many pages the stores hold, as their totals say now."""
+        return max(1, -(-self.total // self.size))
+
+    async def page(self, index: int) -> list[DeadLetter]:
+        """Page ``index`` (0 is the newest); empty past the end. Raises OpsError."""
+        while len(self._pages) <= index:
+            letters = [letter async for letter in self._take(self.size)]
+            if not letters:
+                return []
+            self._pages.append(letters)
+        return self._pages[index]
+
+    async def _take(self, count: int):
+        for _ in range(count):
+            heads = [(await stream.head(), stream) for stream in self._streams]
+            heads = [(letter, stream) for letter, stream in heads if letter is not None]
+            if not heads:
+                return
+            letter, stream = max(heads, key=lambda pair: (pair[0].last_seen, pair[0].id))
+            stream.pop()
+            yield letter
+        self.total = sum(stream.total for stream in self._streams)
+
+
+class _StoreStream:
+    """One store read forward a page at a time through its cursor."""
+
+    def __init__(self, ops: OpsClient, queue: str | None) -> None:
+        self.ops, self.queue = ops, queue
+        self.buffer: list[DeadLetter] = []
+        self.cursor: str | None = None
+        self.exhausted = False
+        self.total = 0
+
+    async def head(self) -> DeadLetter | None:
+        if not self.buffer and not self.exhausted:
+            page = await self.ops.dead_letters(queue=self.queue, limit=PAGE_SIZE, cursor=self.cursor, arriving=True)
+            if not isinstance(page, Mapping):
+                raise OpsError(f"{self.ops.block} /dlq: expected a JSON object")
+            self.buffer = [parse_dead_letter(m, self.ops.block) for m in page.get("messages") or ()]
+            self.total = int(page.get("total") or 0)
+            self.cursor = page.get("next_cursor")
+            self.exhausted = not self.cursor or not self.buffer
+        return self.buffer[0] if self.buffer else None
+
+    def pop(self) -> None:
+        self.buffer.pop(0)

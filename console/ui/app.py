@@ -21,7 +21,9 @@ from console.model import History, Snapshot
 from console.ui.bindings import ACTIONS, CHANGING_ACTIONS, app_bindings
 from console.ui.commands import ConsoleCommands
 from console.ui.config import DEFAULT_INTERVAL_S, ConsoleConfig
-from console.ui.messages import PollFailed, SessionStarted, SnapshotReady, StartFailed, StartProgress
+from console.ui.messages import (
+    DeadLetterPage, DeadLetterPageReady, PollFailed, SessionStarted, SnapshotReady, StartFailed, StartProgress,
+)
 from console.ui.operations import OperatorActions
 from console.ui.screens.charts import ChartsScreen
 from console.ui.screens.confirm import ConfirmScreen
@@ -29,7 +31,7 @@ from console.ui.screens.dashboard import DashboardScreen
 from console.ui.screens.help import HelpScreen
 from console.ui.screens.interval import IntervalScreen
 from console.ui.screens.startup import StartupScreen
-from console.ui.session_port import ConsoleSession, Progress, call
+from console.ui.session_port import ConsoleSession, DeadLetterPages, Progress, call
 from console.ui.themes import DEFAULT_THEME, load_themes
 from console.ui.widgets.header_bar import HeaderBar
 from console.ui.widgets.status_line import StatusLine
@@ -69,6 +71,7 @@ class ConsoleApp(OperatorActions, App):
         self._wake = asyncio.Event()
         self._records_history = True
         self._stopped = False
+        self._pager: DeadLetterPages | None = None  # while the dashboard shows an older page
 
     # -- start ---------------------------------------------------------------------------------------
 
@@ -246,6 +249,55 @@ class ConsoleApp(OperatorActions, App):
     def action_filter(self) -> None:
         if isinstance(self.screen, DashboardScreen):
             self.screen.open_filter()
+
+    # Paging the dead letters: `]` reads the next older page of the stores (a fresh pager from the
+    # live view, so it starts from what is there now), `[` goes back, to the live table at the top.
+    def action_older_dead_letters(self) -> None:
+        if self.session is None or self.snapshot is None:
+            self.notify("Paging needs the first data.", severity="warning")
+            return
+        shown = self.dashboard.older_page
+        if shown is None and self.snapshot.dead_letter_total <= len(self.snapshot.dead_letters):
+            self.notify("Every dead letter is already in the table.")
+            return
+        if shown is not None and shown.index + 1 >= shown.pages:
+            self.notify("This is the oldest page.")
+            return
+        if shown is None:
+            self._pager = self.session.dead_letter_pager()
+        self.dead_letter_page_worker(shown.index + 1 if shown else 1)
+
+    def action_newer_dead_letters(self) -> None:
+        shown = self.dashboard.older_page
+        if shown is None:
+            return
+        if shown.index <= 1:
+            self.show_live_dead_letters()
+            self.status_line.set_note("live dead letters", "$text-muted")
+        else:
+            self.dead_letter_page_worker(shown.index - 1)
+
+    def show_live_dead_letters(self) -> None:
+        if self._pager is not None:
+            self._pager = None
+            self.dashboard.show_page(None)
+
+    @work(exclusive=True, group="dead-letter-pages", exit_on_error=False)
+    async def dead_letter_page_worker(self, index: int) -> None:
+        pager = self._pager
+        self.status_line.set_note(f"reading page {index + 1}…", "$accent")
+        try:
+            letters = await pager.page(index)
+        except Exception as error:
+            self.status_line.set_note(f"could not read page {index + 1}: {error}", "$error")
+            return
+        if pager is self._pager and letters:
+            self.post_message(DeadLetterPageReady(DeadLetterPage(index, pager.size, tuple(letters), pager.pages, pager.total)))
+
+    def on_dead_letter_page_ready(self, message: DeadLetterPageReady) -> None:
+        if self._pager is not None:
+            self.dashboard.show_page(message.page)
+            self.status_line.set_note(f"dead letters page {message.page.index + 1} of {message.page.pages}", "$text-muted")
 
     def action_show_charts(self) -> None:
         if self.snapshot is None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from textual.message import Message
 
-from console.model import Snapshot
+from console.model import DeadLetter, Snapshot
 
 
 class StartProgress(Message):
@@ -60,3 +62,20 @@ class ActionFinished(Message):
         super().__init__()
         self.text = text
         self.ok = ok
+
+
+@dataclass(frozen=True)
+class DeadLetterPage:
+    """An older page of the dead-letter stores, as the dashboard shows it in place of the live one."""
+
+    index: int  # 0 is the newest
+    size: int
+    letters: tuple[DeadLetter, ...]
+    pages: int
+    total: int
+
+
+class DeadLetterPageReady(Message):
+    def __init__(self, page: DeadLetterPage) -> None:
+        super().__init__()
+        self.page = page

@@ -57,6 +57,7 @@ class OperatorActions:
 
     def on_action_finished(self, message: ActionFinished) -> None:
         self.action_running = False
+        self.show_live_dead_letters()  # an older page shown is stale after a replay or delete
         self.status_line.set_note(message.text, "$success" if message.ok else "$error")
         self.notify(message.text, severity="information" if message.ok else "error", timeout=6)
         self.wake_poller()

@@ -10,9 +10,19 @@ from __future__ import annotations
 import inspect
 from typing import Any, Callable, Protocol
 
-from console.model import Snapshot
+from console.model import DeadLetter, Snapshot
 
 Progress = Callable[[str], None]
+
+
+class DeadLetterPages(Protocol):
+    """The stores' dead letters a page at a time, newest first (``console.sources.dead_letters.DeadLetterPager``)."""
+
+    size: int
+    total: int
+    pages: int
+
+    async def page(self, index: int) -> list[DeadLetter]: ...
 
 
 class ConsoleSession(Protocol):
@@ -27,6 +37,7 @@ class ConsoleSession(Protocol):
     async def plan(self, progress: Progress) -> str: ...
     async def deploy(self, progress: Progress) -> Any: ...
     async def stop(self) -> None: ...
+    def dead_letter_pager(self) -> DeadLetterPages: ...
 
 
 async def call(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from console.model import CronState, DeadLetter, History, Snapshot
+from console.ui.messages import DeadLetterPage
 from console.ui.widgets.cron_table import CronTable
 from console.ui.widgets.dead_letter_detail import DeadLetterDetail
 from console.ui.widgets.dead_letter_preview import DeadLetterPreview
@@ -41,6 +42,7 @@ class DashboardScreen(Screen):
         super().__init__(id="dashboard")
         self.view = "dead-letters"
         self.snapshot: Snapshot | None = None
+        self.older_page: DeadLetterPage | None = None  # shown instead of the poll's newest letters
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(id="header")
@@ -80,11 +82,11 @@ class DashboardScreen(Screen):
         self.query_one(StatsPanel).show(snapshot, history)
         self.query_one(QueuesPanel).show(snapshot, history)
         table = self.query_one(DeadLetterTable)
-        table.show(snapshot)
+        table.show(snapshot, self.older_page.letters if self.older_page else None)
         self.query_one(CronTable).show(snapshot)
         self.query_one(LogPane).show(snapshot)
         set_subtitle(self.query_one("#dead-letter-list"), self._dead_letter_count(snapshot))
-        self.query_one("#dead-letter-list").set_class(not snapshot.dead_letters, "-empty")
+        self.query_one("#dead-letter-list").set_class(not snapshot.dead_letters and not self.older_page, "-empty")
         self.query_one(ViewBar).set_counts(**{"dead-letters": snapshot.dead_letter_total,
                                                "crons": len(snapshot.crons)})
         self.show_selected(table.selected_letter)
@@ -94,14 +96,25 @@ class DashboardScreen(Screen):
         now = self.snapshot.taken_at if self.snapshot is not None else 0.0
         self.query_one(DeadLetterPreview).show(letter, now)
 
-    @staticmethod
-    def _dead_letter_count(snapshot: Snapshot) -> str:
+    def show_page(self, page: DeadLetterPage | None) -> None:
+        """An older page of the store in place of the poll's newest letters; None: back to those."""
+        self.older_page = page
+        if self.snapshot is not None:
+            self.show_snapshot(self.snapshot, self.app.history)
+            self.query_one(DeadLetterTable).move_cursor(row=0)
+
+    def _dead_letter_count(self, snapshot: Snapshot) -> str:
         if snapshot.queues and not any(q.is_dead_letter_queue for q in snapshot.queues):
             # An empty table would read as "all fine"; say that nothing would catch dead messages.
             return "no consumer sets a dead_letter_queue: failed messages are dropped"
+        page = self.older_page
+        if page is not None:
+            first = page.index * page.size + 1
+            return (f"page {page.index + 1} of {page.pages} · {first:,}–{first + len(page.letters) - 1:,} "
+                    f"of {page.total:,} · not live · ] older · [ newer")
         shown, total = len(snapshot.dead_letters), snapshot.dead_letter_total
         if total > shown:
-            return f"{shown} of {total}"
+            return f"newest {shown} of {total:,} · ] older"
         return str(total) if total else ""
 
     # -- selection -------------------------------------------------------------------------------

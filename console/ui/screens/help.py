@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, VerticalScroll
+from textual.keys import format_key
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
@@ -23,7 +24,7 @@ def key_rows(keymap: dict[str, str], read_only: bool) -> list[tuple[str, str, st
     rows = []
     for action in ACTIONS:
         keys = keymap.get(action.id, action.keys)
-        shown = ", ".join(k.replace("question_mark", "?").replace("slash", "/") for k in keys.split(","))
+        shown = ", ".join(format_key(k.strip()) for k in keys.split(","))
         note = " (off: read-only)" if read_only and action.changes_things else ""
         rows.append((shown, action.id, f"{action.help}{note}"))
     return rows

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Sequence
+
 from rich.text import Text
 
 from console.model import DeadLetter, Snapshot
@@ -41,11 +43,13 @@ class DeadLetterTable(SyncedTable):
         self.letters: dict[str, DeadLetter] = {}
         self.filter_text = ""
 
-    def show(self, snapshot: Snapshot) -> None:
+    def show(self, snapshot: Snapshot, letters: Sequence[DeadLetter] | None = None) -> None:
+        """The poll's letters, or ``letters`` (an older page of the store) with the poll's clock."""
         now = snapshot.taken_at
-        shown = [d for d in snapshot.dead_letters if matches(d, self.filter_text)]
-        self.letters = {d.id: d for d in snapshot.dead_letters}
-        several_queues = len({d.queue for d in snapshot.dead_letters}) > 1
+        letters = snapshot.dead_letters if letters is None else letters
+        shown = [d for d in letters if matches(d, self.filter_text)]
+        self.letters = {d.id: d for d in letters}
+        several_queues = len({d.queue for d in letters}) > 1
         self.sync([(d.id, self.cells(d, now, several_queues)) for d in shown])
 
     @staticmethod

@@ -11,12 +11,14 @@ import asyncio
 from dataclasses import replace
 
 from console.actions.dead_letters import DeleteResult, ReplayResult
+from console.sources.dead_letters import DeadLetterPager
 from console.model import (
     Check, CronRun, CronState, DeadLetter, Health, LogLine, Memory, QueueState, Snapshot, SourceStatus,
     StatValue, WorkerState,
 )
 
 T0 = 1_790_000_000.0  # a fixed moment, so screenshots do not change with the clock
+POLL_CAP = 200  # a poll carries the newest 200, as DeadLettersSource does
 
 
 def sample_dead_letters(n: int = 3) -> tuple[DeadLetter, ...]:
@@ -86,7 +88,7 @@ class FakeSession:
         logs = tuple(LogLine(T0 - 10 + i, "worker", "info" if i % 2 else "error", f"processed job-{i}")
                      for i in range(self.polls % 5 + 3))
         return Snapshot(taken_at=self.now, target=self.target, project="jobs", workers=workers, queues=queues,
-                        dead_letters=tuple(self.dead_letters), dead_letter_total=len(self.dead_letters),
+                        dead_letters=tuple(self.dead_letters[:POLL_CAP]), dead_letter_total=len(self.dead_letters),
                         crons=crons, stats=stats, sources=sources, runtime_rss=61_000_000, logs=logs)
 
     async def poll(self) -> Snapshot:
@@ -132,6 +134,28 @@ class FakeSession:
 
     async def stop(self) -> None:
         self.stopped = True
+
+    def dead_letter_pager(self) -> DeadLetterPager:
+        self.calls.append(("pager",))
+        return DeadLetterPager([FakeStore(self)])
+
+
+class FakeStore:
+    """One worker's dead-letter store as the ops route pages it (contracts §3), over the session's list,
+    so the console's paging runs the real pager."""
+
+    block = "worker"
+
+    def __init__(self, session: FakeSession) -> None:
+        self.session = session
+
+    async def dead_letters(self, queue=None, limit=50, cursor=None, arriving=False):
+        letters, start = self.session.dead_letters, int(cursor or 0)
+        page = [{"id": d.id, "queue": d.queue, "dlq": d.dlq, "body": d.body, "attempts": d.attempts,
+                 "first_seen": d.first_seen * 1000, "last_seen": d.last_seen * 1000, "error": d.error,
+                 "replays": d.replays} for d in letters[start:start + limit]]
+        more = start + limit < len(letters)
+        return {"messages": page, "next_cursor": str(start + limit) if more else None, "total": len(letters)}
 
 
 def opener(session: FakeSession):
