@@ -19,7 +19,6 @@ import pytest
 
 from cf_fixtures import TOKEN
 from cf_helpers import deploy
-from console.model import LogLine
 from console.targets.cloudflare.client import async_client, credentials_from_env
 from console.targets.cloudflare.tail import LineRate, Tail, TailFilters, lines_of
 from console.targets.cloudflare.target import CloudflareTarget

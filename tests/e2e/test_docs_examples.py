@@ -13,7 +13,6 @@ import base64
 import hashlib
 import hmac
 import json
-import shutil
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer

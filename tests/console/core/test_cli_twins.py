@@ -11,7 +11,7 @@ from console.cli import main
 from console.project import Project
 from console.session import Session
 
-from core_fakes import API_KEY, TOKEN, FakeOps, FakeTarget
+from core_fakes import API_KEY, TOKEN, FakeTarget
 
 
 @pytest.fixture
