@@ -39,11 +39,13 @@ export const userIsolate = (worker) => `core:user:${worker}`;
 export class InspectorSession {
   // `worker` is the name its console output is attributed to; an internal isolate (quiet) has none
   // and its console output is not ours to show.
-  constructor(inspectorHost, isolate, worker = null) {
+  // `onConsole(text, time)`, when given, takes the isolate's console lines instead (a tail worker's).
+  constructor(inspectorHost, isolate, worker = null, onConsole = null) {
     this.url = `ws://${inspectorHost}/${isolate}`;
     this.isolate = isolate;
     this.worker = worker ?? isolate;
-    this.quiet = worker === null;
+    this.onConsole = onConsole;
+    this.quiet = worker === null && onConsole === null;
     this.nextId = 1;
     this.pending = new Map();
     this.closed = false;
@@ -107,6 +109,10 @@ export class InspectorSession {
     if (message.method === "Runtime.executionContextCreated") {
       // Runtime.evaluate needs it: workerd's isolates have no default context to evaluate in.
       this.contextId = message.params.context.id;
+    } else if (this.onConsole) {
+      if (message.method === "Runtime.consoleAPICalled") {
+        this.onConsole(message.params.args.map(renderRemote).join(" "), message.params.timestamp);
+      }
     } else if (this.quiet) {
       return;
     } else if (message.method === "Runtime.consoleAPICalled") {
@@ -179,9 +185,10 @@ export class InspectorSession {
 // Collecting every isolate the inspector lists, every few seconds, keeps it flat. A collection of the
 // user workers alone does not help: most of the memory sits in the internal isolates.
 export class IsolateCollector {
-  constructor(inspectorHost, userSessions) {
+  // `ours`: the sessions the runner keeps anyway (workers, tail workers), reused for their isolates.
+  constructor(inspectorHost, ours) {
     this.host = inspectorHost;
-    this.user = new Map([...userSessions.values()].map((session) => [session.isolate, session]));
+    this.ours = new Map(ours.map((session) => [session.isolate, session]));
     this.internal = new Map();
     this.sweeping = null;
   }
@@ -222,10 +229,10 @@ export class IsolateCollector {
   }
 
   async #sessionFor(id) {
-    const user = this.user.get(id);
-    if (user) {
-      if (!user.ready) throw new Error("its inspector does not answer yet");
-      return user;
+    const own = this.ours.get(id);
+    if (own) {
+      if (!own.ready) throw new Error("its inspector does not answer yet");
+      return own;
     }
     let session = this.internal.get(id);
     if (!session) {

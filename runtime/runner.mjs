@@ -106,36 +106,36 @@ function consumerOptions(consumer) {
   return options;
 }
 
-// Every worker gets a tail worker of its own (the events carry no script name locally), which hands
-// each invocation's summary to the runner: one request line per fetch, like `wrangler dev` prints.
+// Every worker gets a tail worker of its own (the events carry no script name locally), which writes
+// each request's summary as one console line that the runner reads from the tail's inspector session
+// and emits as the worker's request line, like `wrangler dev` prints. Not a service binding to the
+// runner: that trip goes through a custom-fetch isolate whose memory workerd's inspector cannot reach
+// to collect (inspector.mjs), about 7 KB per request for good. The console polls health and the ops
+// routes every few seconds; those lines would drown the rest, so the tail worker drops them itself.
 const TAIL_PREFIX = "__tova_tail_";
+const REQUEST_MARK = "\u0000tova-request ";
 const TAIL_SCRIPT = `export default {
-  async tail(events, env) {
-    await env.RUNNER.fetch("http://runner/tail", { method: "POST", body: JSON.stringify(events) });
+  tail(events, env) {
+    for (const trace of events) {
+      const request = trace.event?.request;
+      if (!request) continue;
+      const url = new URL(request.url);
+      const path = url.pathname;
+      if (path === env.HEALTH_PATH || path === env.OPS_PREFIX || path.startsWith(env.OPS_PREFIX + "/")) continue;
+      const status = trace.event.response?.status;
+      const result = status !== undefined ? String(status) : "-> " + trace.outcome;
+      console.log(${JSON.stringify(REQUEST_MARK)} + (trace.eventTimestamp ?? Date.now()) + " " + request.method + " " + path + url.search + " " + result);
+    }
   },
 };`;
 
-function requestLines(worker, manifest) {
-  const health = worker.health?.path ?? "/healthz";
-  const opsPrefix = manifest.ops?.prefix ?? "/__tova";
-  return async (request) => {
-    // The console polls health and the ops routes every few seconds; those lines would drown the rest.
-    for (const trace of JSON.parse(await request.text())) {
-      const event = trace.event ?? {};
-      if (!event.request) continue;
-      const url = new URL(event.request.url);
-      if (url.pathname === health || url.pathname === opsPrefix || url.pathname.startsWith(`${opsPrefix}/`)) continue;
-      const status = event.response?.status;
-      const result = status !== undefined ? String(status) : `-> ${trace.outcome}`;
-      emit({
-        event: "log",
-        worker: worker.block,
-        level: "debug",
-        message: `${event.request.method} ${url.pathname}${url.search} ${result}`,
-        time: trace.eventTimestamp ?? Date.now(),
-      });
-    }
-    return new Response(null, { status: 204 });
+// The tail isolate's console lines (see TAIL_SCRIPT) as request lines of the worker it tails.
+function requestLines(block) {
+  return (text, time) => {
+    if (!text.startsWith(REQUEST_MARK)) return;
+    const line = text.slice(REQUEST_MARK.length);
+    const space = line.indexOf(" ");
+    emit({ event: "log", worker: block, level: "debug", message: line.slice(space + 1), time: Number(line.slice(0, space)) || time });
   };
 }
 
@@ -145,7 +145,7 @@ function tailWorkerOptions(manifest, worker) {
     modules: true,
     script: TAIL_SCRIPT,
     compatibilityDate: manifest.compatibility_date,
-    serviceBindings: { RUNNER: requestLines(worker, manifest) },
+    bindings: { HEALTH_PATH: worker.health?.path ?? "/healthz", OPS_PREFIX: manifest.ops?.prefix ?? "/__tova" },
   };
 }
 
@@ -373,10 +373,11 @@ async function main() {
   // dropped, except workerd's own diagnostics, which name their C++ source ("server.c++:123"). Before
   // the inspectors attach (or after one drops) everything is passed on as the runtime's.
   const sessions = new Map();
+  const tails = []; // the tail workers' sessions: request lines (see TAIL_SCRIPT)
   const attributed = () => sessions.size === blocks.length && [...sessions.values()].every((s) => s.connected);
   const forward = (level) => (chunk) => {
     for (const line of String(chunk).split(/\r?\n/)) {
-      if (!line.trim() || (attributed() && !/\.c\+\+:\d+/.test(line))) continue;
+      if (!line.trim() || line.includes(REQUEST_MARK) || (attributed() && !/\.c\+\+:\d+/.test(line))) continue;
       // workerd's own note of a JavaScript error the worker's inspector already reported with its worker
       if (attributed() && /Uncaught exception: .*jsg\.\w*Error/.test(line)) continue;
       if (/^stack:( \S+@[0-9a-f]+)+$/.test(line)) continue; // raw addresses of a workerd crash: noise to a reader
@@ -390,7 +391,7 @@ async function main() {
   const stop = async (code = 0) => {
     if (stopping) return;
     stopping = true;
-    for (const session of sessions.values()) session.close();
+    for (const session of [...sessions.values(), ...tails]) session.close();
     collector?.close();
     try {
       await mf?.dispose();
@@ -454,18 +455,22 @@ async function main() {
       workers[block] = (await mf.unsafeGetDirectURL(block)).href.replace(/\/$/, "");
       const session = new InspectorSession(inspector.host, userIsolate(block), block);
       sessions.set(block, session);
-      // The inspector only carries console logs and heap figures: a worker whose inspector does not
-      // answer (a loaded machine) still serves, and its logs
-      // follow once it does, rather than the whole runtime failing to start.
-      try {
-        await session.connect(Date.now() + 20000);
-      } catch (error) {
-        runtimeLog("warn", `the inspector of ${block} does not answer yet (${error.message}); its console logs and heap figure follow when it does`);
-        session.keepConnecting();
+      const tail = new InspectorSession(inspector.host, userIsolate(TAIL_PREFIX + block), null, requestLines(block));
+      tails.push(tail);
+      // The inspector only carries console logs, request lines and heap figures: a worker whose
+      // inspector does not answer (a loaded machine) still serves, and its logs follow once it does,
+      // rather than the whole runtime failing to start.
+      for (const [attached, what] of [[session, "console logs and heap figure"], [tail, "request lines"]]) {
+        try {
+          await attached.connect(Date.now() + 20000);
+        } catch (error) {
+          runtimeLog("warn", `the inspector of ${attached.worker} does not answer yet (${error.message}); its ${what} follow when it does`);
+          attached.keepConnecting();
+        }
       }
     }
     await applyMigrations(mf, manifest, outDir);
-    collector = new IsolateCollector(inspector.host, sessions);
+    collector = new IsolateCollector(inspector.host, [...sessions.values(), ...tails]);
     const collectEvery = Number(process.env.TOVA_COLLECT_EVERY_MS ?? 10000);
     if (collectEvery > 0) collector.start(collectEvery);
     const token = randomBytes(24).toString("hex");
