@@ -1,4 +1,4 @@
-"""Crons: schedule, next run (from croniter, computed by the session), last run and recent results."""
+"""Crons: schedule, next run (from croniter, computed by the session), recent results and the last run."""
 
 from __future__ import annotations
 
@@ -18,11 +18,15 @@ def last_run_text(cron: CronState, now: float) -> Text:
     return text
 
 
-def recent_marks(cron: CronState) -> Text:
+def recent_runs(cron: CronState, now: float) -> Text:
+    """The last ten outcomes as marks (oldest first), then the latest run: one column, so the table
+    keeps its titles whole in half of a 120-column screen."""
     marks = Text()
     for run in reversed(cron.runs[:10]):
         marks.append("✓" if run.ok else "✗", style="green" if run.ok else "red")
-    return marks
+    if cron.runs:
+        marks.append(" ")
+    return marks + last_run_text(cron, now)
 
 
 class CronTable(SyncedTable):
@@ -33,7 +37,7 @@ class CronTable(SyncedTable):
     def __init__(self, **kwargs) -> None:
         super().__init__(
             [("name", "cron", None), ("worker", "worker", None), ("schedule", "schedule", None),
-             ("next", "next run", None), ("recent", "recent", None), ("last", "last run", None)],
+             ("next", "next run", None), ("last", "recent runs", None)],
             **kwargs,
         )
         self.crons: dict[str, CronState] = {}
@@ -45,8 +49,7 @@ class CronTable(SyncedTable):
         needle = self.filter_text.lower()
         shown = [c for c in snapshot.crons if needle in f"{c.name} {c.worker} {c.cron}".lower()]
         self.sync([
-            (c.name, (c.name, c.worker, c.cron, fmt.clock(c.next_run, now), recent_marks(c),
-                      last_run_text(c, now)))
+            (c.name, (c.name, c.worker, c.cron, fmt.clock(c.next_run, now), recent_runs(c, now)))
             for c in shown
         ])
 

@@ -3,6 +3,8 @@ the platform counts them (Cloudflare), its requests, errors by kind and CPU time
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from console.model import Health, History, Invocations, Snapshot
 from console.ui import formatting as fmt
 from console.ui.markup import cell, health
@@ -27,37 +29,19 @@ class WorkerHealthPanel(Panel):
     def show(self, snapshot: Snapshot, history: History) -> None:
         self.remember(snapshot, history)
         width = self.inner_width
-        longest = max([len(w.block) for w in snapshot.workers] + [6])
-        health_w = 2 + max([len(w.health.value) for w in snapshot.workers] + [2])
-        # The name is what the engineer looks for: at 80 columns the heap gives up its space ("3.2M")
-        # before a name like "processor" is cut.
-        compact = longest + health_w + 8 > width
-        heap_w = 5 if compact else 6
-        name_w = min(longest, max(6, width - health_w - heap_w - 2))
-        # where to `curl` each worker: its address when the pane is wide enough (the README's
-        # `curl localhost:PORT` needs it), else its port alone once there is room for that
-        address_w = max([len(address(w.url)) for w in snapshot.workers] + [0])
-        show_address = width - name_w - health_w - 12 >= address_w + 8
-        show_port = not show_address and width - name_w - health_w - 12 >= 7
-        spark_w = max(0, width - name_w - health_w - 12 - (address_w + 1 if show_address else 7 if show_port else 0))
+        layout = row_layout(snapshot.workers, width)
         lines: list[str] = []
         for worker in snapshot.workers:
-            heap = worker.memory.heap_used
-            heap_text = fmt.size(heap) if heap is not None else "–"
-            if compact and heap is not None:
-                heap_text = heap_text.replace(" ", "").rstrip("B") or heap_text  # "3.2 MB" -> "3.2M"
-            line = (
-                cell(worker.block, name_w) + " " + health(worker.health, health_w) + " "
-                + cell(heap_text, max(heap_w, min(9, width - name_w - health_w - 2)), right=True)
-            )
-            if show_address:
-                line += " " + cell(address(worker.url), address_w, "$text-muted")
-            elif show_port:
+            line = (cell(worker.block, layout.name) + " " + health(worker.health, layout.health) + " "
+                    + cell(heap_text(worker.memory.heap_used, layout.compact), layout.heap, right=True))
+            if layout.address:
+                line += " " + cell(address(worker.url), layout.address, "$text-muted")
+            elif layout.port:
                 host, colon, port = address(worker.url).rpartition(":")
-                line += " " + cell(":" + port if colon and port.isdigit() else "", 6, "$text-muted")
-            if spark_w >= 4:
+                line += " " + cell(":" + port if colon and port.isdigit() else "", layout.port, "$text-muted")
+            if layout.spark:
                 values = history.series(f"worker:{worker.block}:heap").values
-                line += " " + cell(fmt.spark(values, spark_w), None, "$secondary")
+                line += " " + cell(fmt.spark(values, layout.spark), None, "$secondary")
             lines.append(line)
             if worker.invocations is not None:
                 text = fmt.one_line(invocations_line(worker.invocations, width - 2), width - 2)
@@ -76,6 +60,47 @@ class WorkerHealthPanel(Panel):
         self.show_markup("\n".join(lines))
         down = sum(1 for w in snapshot.workers if w.health == Health.DOWN)
         set_subtitle(self, f"{down} down" if down else "")
+
+
+@dataclass(frozen=True)
+class RowLayout:
+    """Column widths of a worker's row; 0 leaves a column out."""
+
+    name: int
+    health: int
+    heap: int
+    compact: bool  # the heap as "4.9M"
+    address: int = 0
+    port: int = 0
+    spark: int = 0
+
+
+def row_layout(workers, width: int) -> RowLayout:
+    """The name is what the engineer looks for, then where to `curl` the worker (the README's `curl
+    localhost:PORT`), then the heap's spark. At 80 columns the heap gives up its space ("4.9M") before a
+    name like "processor" is cut; the address gives way to its port alone, then to nothing."""
+    longest = max([len(w.block) for w in workers] + [6])
+    health_w = 2 + max([len(w.health.value) for w in workers] + [2])
+    compact = longest + health_w + 8 > width
+    heap_w = max([len(heap_text(w.memory.heap_used, compact)) for w in workers] + [5])
+    name_w = min(longest, max(6, width - health_w - heap_w - 2))
+    room = width - name_w - health_w - heap_w - 2
+    address_w = max([len(address(w.url)) for w in workers] + [0])
+    port_w = 1 + max([len(address(w.url).rpartition(":")[2]) for w in workers] + [0])
+    if address_w and room >= address_w + 1:
+        room -= address_w + 1
+        return RowLayout(name_w, health_w, heap_w, compact, address=address_w, spark=room - 1 if room >= 5 else 0)
+    if address_w and room >= port_w + 1:
+        room -= port_w + 1
+        return RowLayout(name_w, health_w, heap_w, compact, port=port_w, spark=room - 1 if room >= 5 else 0)
+    return RowLayout(name_w, health_w, heap_w, compact, spark=room - 1 if room >= 5 else 0)
+
+
+def heap_text(heap: int | None, compact: bool) -> str:
+    if heap is None:
+        return "–"
+    text = fmt.size(heap)
+    return text.replace(" ", "").rstrip("B") if compact else text  # "4.9 MB" -> "4.9M"
 
 
 def invocations_line(inv: Invocations, width: int) -> str:

@@ -3,9 +3,17 @@ inside it cut), the replay count, and the selected letter's whole error wrapped 
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
+
+import pytest
+
+from console.ui.app import ConsoleApp
+from console.ui.config import ConsoleConfig
 from console.ui.screens.dashboard import DashboardScreen
 from console.ui.widgets.dead_letter_preview import DeadLetterPreview
 from console.ui.widgets.dead_letter_table import DeadLetterTable
+from tests.console.ui.fake_session import T0, FakeSession, opener
 from tests.console.ui.pilot_helpers import wait_until
 from tests.console.ui.test_snapshots import app
 
@@ -88,11 +96,27 @@ async def test_help_descriptions_wrap_in_their_own_column_at_80_columns():
         assert any(d.region.height > 1 for d in descriptions), "long ones wrap (within their column)"
 
 
-async def test_wide_workers_pane_shows_each_workers_port():
+class RealPortsSession(FakeSession):
+    """Workers on the five-digit ports a local runtime really gets."""
+
+    def snapshot(self):
+        snap = super().snapshot()
+        ports = iter((38375, 38377))
+        return replace(snap, workers=tuple(replace(w, url=f"http://127.0.0.1:{next(ports)}") for w in snap.workers))
+
+
+@pytest.mark.parametrize("size, where", [((120, 40), [":38375", ":38377"]),
+                                         ((160, 48), ["127.0.0.1:38375", "127.0.0.1:38377"])])
+async def test_the_workers_pane_says_where_to_curl_each_worker_from_120_columns(size, where):
     from console.ui.widgets.worker_health import WorkerHealthPanel, address
 
     assert address("http://127.0.0.1:8787/") == "127.0.0.1:8787" and address(None) == ""
-    async with app().run_test(size=(160, 48)) as pilot:
+    session = RealPortsSession()
+    session.clock = T0
+    real_ports = ConsoleApp(opener(session), ConsoleConfig(interval=600), clock=lambda: T0 + 1)
+    async with real_ports.run_test(size=size) as pilot:
         await shown(pilot)
-        text = "\n".join(str(row.render()) for row in pilot.app.dashboard.query_one(WorkerHealthPanel).query("PanelRow"))
-        assert ":1 " in text and ":2 " in text, text
+        rows = [str(row.render()) for row in pilot.app.dashboard.query_one(WorkerHealthPanel).query("PanelRow")]
+        assert [row.split()[0] for row in rows[:2]] == ["api", "worker"]
+        for row, place in zip(rows, where):
+            assert re.search(rf"(^|\s){re.escape(place)}(\s|$)", row), rows
