@@ -77,30 +77,38 @@ class RowLayout:
 
 def row_layout(workers, width: int) -> RowLayout:
     """The name is what the engineer looks for, then where to `curl` the worker (the README's `curl
-    localhost:PORT`), then the heap's spark. At 80 columns the heap gives up its space ("4.9M") before a
-    name like "processor" is cut; the address gives way to its port alone, then to nothing."""
+    localhost:PORT`), then the heap, then its spark. So the heap gives up its space ("590K") before a
+    name like "processor" is cut or the port is left out; the address gives way to its port alone."""
     longest = max([len(w.block) for w in workers] + [6])
     health_w = 2 + max([len(w.health.value) for w in workers] + [2])
-    compact = longest + health_w + 8 > width
-    heap_w = max([len(heap_text(w.memory.heap_used, compact)) for w in workers] + [5])
-    name_w = min(longest, max(6, width - health_w - heap_w - 2))
-    room = width - name_w - health_w - heap_w - 2
     address_w = max([len(address(w.url)) for w in workers] + [0])
     port_w = 1 + max([len(address(w.url).rpartition(":")[2]) for w in workers] + [0])
-    if address_w and room >= address_w + 1:
-        room -= address_w + 1
-        return RowLayout(name_w, health_w, heap_w, compact, address=address_w, spark=room - 1 if room >= 5 else 0)
-    if address_w and room >= port_w + 1:
-        room -= port_w + 1
-        return RowLayout(name_w, health_w, heap_w, compact, port=port_w, spark=room - 1 if room >= 5 else 0)
-    return RowLayout(name_w, health_w, heap_w, compact, spark=room - 1 if room >= 5 else 0)
+    candidates = []
+    for compact in (False, True):
+        heap_w = max([len(heap_text(w.memory.heap_used, compact)) for w in workers] + [5])
+        name_w = min(longest, max(6, width - health_w - heap_w - 2))
+        room = width - name_w - health_w - heap_w - 2
+        for where, where_w in (("address", address_w), ("port", port_w)):
+            if address_w and room >= where_w + 1:
+                left = room - where_w - 1
+                candidates.append((name_w, RowLayout(name_w, health_w, heap_w, compact, **{where: where_w},
+                                                     spark=left - 1 if left >= 5 else 0)))
+                break
+        candidates.append((name_w, RowLayout(name_w, health_w, heap_w, compact, spark=room - 1 if room >= 5 else 0)))
+    # the whole name first; then the first that says where the worker is (uncompacted before compacted)
+    whole = [layout for name_w, layout in candidates if name_w == longest] or [layout for _, layout in candidates]
+    return next((layout for layout in whole if layout.address or layout.port), whole[0])
 
 
 def heap_text(heap: int | None, compact: bool) -> str:
     if heap is None:
         return "–"
     text = fmt.size(heap)
-    return text.replace(" ", "").rstrip("B") if compact else text  # "4.9 MB" -> "4.9M"
+    if not compact:
+        return text
+    number, unit = text.split(" ")
+    # "4.9 MB" -> "4.9M"; "590.2 KB" -> "590K" (a KB decimal is noise; the heap moves by tens of KB a poll)
+    return f"{float(number):.0f}K" if unit == "KB" else f"{number}{unit[0]}"
 
 
 def invocations_line(inv: Invocations, width: int) -> str:

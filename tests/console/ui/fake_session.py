@@ -62,11 +62,11 @@ class FakeSession:
         health = Health.DOWN if self.workers_down else Health.OK
         error = "connection refused" if self.workers_down else None
         workers = (
-            WorkerState("api", "jobs-api", "http://127.0.0.1:1", health,
+            WorkerState("api", "jobs-api", "http://127.0.0.1:38375", health,
                         (Check("kv:STATE", Health.OK), Check("memory", Health.UNAVAILABLE, "zero heap")),
                         Memory(heap_used=3_400_000 + self.polls * 1000, heap_total=8_000_000, source="inspector"),
                         error),
-            WorkerState("worker", "jobs-worker", "http://127.0.0.1:2", health, (),
+            WorkerState("worker", "jobs-worker", "http://127.0.0.1:38377", health, (),
                         Memory(heap_used=5_100_000, heap_total=9_000_000, source="inspector"), error),
         )
         queues = (

@@ -4,16 +4,12 @@ inside it cut), the replay count, and the selected letter's whole error wrapped 
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 import pytest
 
-from console.ui.app import ConsoleApp
-from console.ui.config import ConsoleConfig
 from console.ui.screens.dashboard import DashboardScreen
 from console.ui.widgets.dead_letter_preview import DeadLetterPreview
 from console.ui.widgets.dead_letter_table import DeadLetterTable
-from tests.console.ui.fake_session import T0, FakeSession, opener
 from tests.console.ui.pilot_helpers import wait_until
 from tests.console.ui.test_snapshots import app
 
@@ -96,27 +92,28 @@ async def test_help_descriptions_wrap_in_their_own_column_at_80_columns():
         assert any(d.region.height > 1 for d in descriptions), "long ones wrap (within their column)"
 
 
-class RealPortsSession(FakeSession):
-    """Workers on the five-digit ports a local runtime really gets."""
-
-    def snapshot(self):
-        snap = super().snapshot()
-        ports = iter((38375, 38377))
-        return replace(snap, workers=tuple(replace(w, url=f"http://127.0.0.1:{next(ports)}") for w in snap.workers))
-
-
 @pytest.mark.parametrize("size, where", [((120, 40), [":38375", ":38377"]),
                                          ((160, 48), ["127.0.0.1:38375", "127.0.0.1:38377"])])
 async def test_the_workers_pane_says_where_to_curl_each_worker_from_120_columns(size, where):
     from console.ui.widgets.worker_health import WorkerHealthPanel, address
 
     assert address("http://127.0.0.1:8787/") == "127.0.0.1:8787" and address(None) == ""
-    session = RealPortsSession()
-    session.clock = T0
-    real_ports = ConsoleApp(opener(session), ConsoleConfig(interval=600), clock=lambda: T0 + 1)
-    async with real_ports.run_test(size=size) as pilot:
+    async with app().run_test(size=size) as pilot:  # the fake's workers are on five-digit ports, as real ones
         await shown(pilot)
         rows = [str(row.render()) for row in pilot.app.dashboard.query_one(WorkerHealthPanel).query("PanelRow")]
         assert [row.split()[0] for row in rows[:2]] == ["api", "worker"]
         for row, place in zip(rows, where):
             assert re.search(rf"(^|\s){re.escape(place)}(\s|$)", row), rows
+
+
+def test_a_real_heap_in_kilobytes_shrinks_before_the_port_is_left_out():
+    # a local worker's heap is ~600 KB: "590.2 KB" would leave no room for ":38375" in 120 columns
+    from console.model import Health, Memory, WorkerState
+    from console.ui.widgets.worker_health import heap_text, row_layout
+
+    workers = [WorkerState(name, name, f"http://127.0.0.1:{port}", Health.OK, (), Memory(heap_used=heap))
+               for name, port, heap in (("api", 38375, 604_365), ("worker", 38377, 580_000))]
+    wide = row_layout(workers, 26)  # the workers pane's inner width at 120 columns
+    assert wide.port == 6 and wide.compact and heap_text(604_365, wide.compact) == "590K"
+    roomy = row_layout(workers, 60)
+    assert roomy.address == len("127.0.0.1:38375") and not roomy.compact and roomy.spark
