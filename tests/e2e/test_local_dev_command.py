@@ -21,6 +21,14 @@ EXAMPLE = ROOT / "examples" / "pipeline"
 TOVA = [sys.executable, "-m", "console.cli"]
 
 
+def default_interrupt_handling() -> None:
+    """In the child before exec: Ctrl-C as a terminal delivers it. A suite started in the background by a
+    shell without job control inherits SIGINT and SIGQUIT ignored, and Python then never raises
+    KeyboardInterrupt; a `tova dev` in a terminal's foreground always has them at their defaults."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGQUIT, signal.SIG_DFL)
+
+
 class DevProcess:
     """A running `tova dev`, its output collected on threads so the pipes never fill."""
 
@@ -29,6 +37,7 @@ class DevProcess:
             [*TOVA, "dev", str(project / program), *extra],
             cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
             start_new_session=True, env={**os.environ, "NO_COLOR": "1", "PYTHONFAULTHANDLER": "1"},
+            preexec_fn=default_interrupt_handling,
         )
         self.stdout: list[str] = []
         self.stderr: list[str] = []
