@@ -69,6 +69,7 @@ def declared_secrets(manifest: Mapping[str, Any]) -> list[str]:
 # `tova dev`) reaches it instead of starting a second runtime on the same state, whose crons would fire
 # twice and whose in-memory queues would be separate. Holds the control token, hence mode 0600.
 RUNNING_FILE = "runtime.json"
+DRAIN_TIMEOUT_S = 2.0  # how long `running` waits, once the runner has exited, for its last lines
 
 
 @dataclass
@@ -254,7 +255,15 @@ class LocalRuntime:
                 return True
             # the owner (`tova dev`) restarts a crashed runtime and publishes it again: follow it
             return self._reattach()
-        return self._process is not None and self._process.poll() is None
+        if self._process is None:
+            return False
+        if self._process.poll() is None:
+            return True
+        # It exited: what it wrote last (why it stopped) is read before anyone is told it is gone.
+        events = self._threads[0] if self._threads else None
+        if events is not None and events is not threading.current_thread():
+            events.join(DRAIN_TIMEOUT_S)
+        return False
 
     def _reattach(self) -> bool:
         info = self.running_elsewhere()
