@@ -2,9 +2,10 @@
 console, flat under a bare `tova dev`.)
 
 For each kind of request the console makes, a fresh local runtime on examples/pipeline is asked that
-one thing at 20 requests a second for a minute; workerd's RSS (from /proc) before and after, and the
-workers' V8 heap at the end, are printed. "idle" asks nothing; "memory" is the runner's inspector
-heap query, which the console makes every poll.
+one thing at 20 requests a second for three minutes; workerd's RSS (from /proc) at the start, after the
+first minute (the allocator's warm-up) and at the end, the growth per minute and per request over the
+last two minutes, and the workers' V8 heap at the end, are printed. "idle" asks nothing; "memory" is the
+runner's inspector heap query, which the console makes every poll.
 
     .venv/bin/python benchmarks/workerd_rss.py [kind ...]
 """
@@ -36,7 +37,7 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
-def experiment(kind: str, seconds: float = 60, rate: float = 20) -> str:
+def experiment(kind: str, seconds: float = 180, warmup: float = 60, rate: float = 20) -> str:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "pipeline"
         shutil.copytree(ROOT / "examples" / "pipeline", root, ignore=shutil.ignore_patterns(".tova-out", ".dev.vars"))
@@ -61,8 +62,11 @@ def experiment(kind: str, seconds: float = 60, rate: float = 20) -> str:
                 for _ in range(50):  # warm-up: first requests compile and allocate for good
                     ask()
                 time.sleep(2)
-                before, started, count = rss_mb(pid), time.monotonic(), 0
+                start, started, count = rss_mb(pid), time.monotonic(), 0
+                before = counted_from = None
                 while time.monotonic() - started < seconds:
+                    if before is None and time.monotonic() - started >= warmup:
+                        before, counted_from = rss_mb(pid), count
                     ask()
                     count += 1
                     time.sleep(1 / rate)
@@ -70,16 +74,17 @@ def experiment(kind: str, seconds: float = 60, rate: float = 20) -> str:
             heap = sum(m.heap_used or 0 for m in runtime.memory().workers.values()) / 1e6
         finally:
             runtime.stop()
-    per_request = (after - before) * 1024 / count if count else 0
-    return (f"| {kind} | {count:,} | {before:.0f} MB | {after:.0f} MB | {(after - before) / (seconds / 60):+.0f} MB/min | "
-            f"{per_request:+.0f} KB | {heap:.1f} MB |")
+    counted = count - counted_from
+    per_request = (after - before) * 1024 / counted if counted else 0
+    return (f"| {kind} | {count:,} | {start:.0f} MB | {before:.0f} MB | {after:.0f} MB | "
+            f"{(after - before) / ((seconds - warmup) / 60):+.1f} MB/min | {per_request:+.1f} KB | {heap:.1f} MB |")
 
 
 def main() -> int:
     kinds = sys.argv[1:] or list(KINDS)
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}\n")
-    print("| asked | requests | workerd RSS before | after | growth | per request | workers' V8 heap after |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print("| asked | requests | workerd RSS at start | after 1 min | after 3 min | growth (last 2 min) | per request | workers' V8 heap |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for kind in kinds:
         print(experiment(kind), flush=True)
     return 0
