@@ -80,6 +80,16 @@ class Terminal:
     def send(self, keys: bytes) -> None:
         os.write(self.fd, keys)
 
+    def quit(self) -> None:
+        """`q` as a user would, then SIGTERM if it is still there after 20 s; reaps the child."""
+        self.send(b"q")
+        self.read_for(20)
+        try:
+            os.kill(self.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        os.waitpid(self.pid, 0)
+
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -119,13 +129,7 @@ def main() -> int:
             cpu_pct = 100 * (cpu_seconds(term.pid) - cpu_before) / elapsed
             rss = rss_bytes(term.pid)
         finally:
-            term.send(b"q")
-            term.read_for(20)
-            try:
-                os.kill(term.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-            os.waitpid(term.pid, 0)
+            term.quit()
 
     print(f"terminal {args.cols}x{args.rows}, interval {args.interval:g} s, theme {args.theme}, "
           f"idle window {args.window:g} s")

@@ -19,7 +19,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import sys
 import tempfile
 import time
@@ -110,13 +109,7 @@ def soak(idle_min: float, trickle_min: float) -> list[dict]:
                         trickle.tick()
             samples[-1]["jobs_sent"] = trickle.sent
         finally:
-            term.send(b"q")
-            term.read_for(20)
-            try:
-                os.kill(term.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-            os.waitpid(term.pid, 0)
+            term.quit()
     return samples
 
 

@@ -21,6 +21,12 @@ def first_id(app) -> str:
     return table(app).coordinate_to_cell_key((0, 0)).row_key.value
 
 
+async def on_the_second_page(pilot) -> None:
+    await started(pilot)
+    await pilot.press("right_square_bracket")
+    await wait_until(pilot, lambda: "page 2 of 3" in subtitle(pilot.app), "the second page")
+
+
 async def test_brackets_page_through_every_dead_letter_and_back_to_the_live_table():
     session = FakeSession(dead_letters=450)
     app, _ = make_app(session, interval=600)
@@ -50,9 +56,7 @@ async def test_a_poll_while_on_an_older_page_keeps_that_page():
     session = FakeSession(dead_letters=450)
     app, _ = make_app(session, interval=600)
     async with app.run_test(size=(120, 40)) as pilot:
-        await started(pilot)
-        await pilot.press("right_square_bracket")
-        await wait_until(pilot, lambda: "page 2 of 3" in subtitle(app), "the second page")
+        await on_the_second_page(pilot)
         polls = session.polls
         await pilot.press("ctrl+r")
         await wait_until(pilot, lambda: session.polls > polls, "a poll")
@@ -64,9 +68,7 @@ async def test_a_replay_from_an_older_page_returns_to_the_live_table():
     session = FakeSession(dead_letters=450)
     app, _ = make_app(session, interval=600)
     async with app.run_test(size=(120, 40)) as pilot:
-        await started(pilot)
-        await pilot.press("right_square_bracket")
-        await wait_until(pilot, lambda: "page 2 of 3" in subtitle(app), "the second page")
+        await on_the_second_page(pilot)
         await pilot.press("r")
         await pilot.press("y")
         await wait_until(pilot, lambda: any(c[0] == "replay" for c in session.calls), "the replay")
