@@ -10,6 +10,11 @@ from textual.widgets import RichLog
 from console.model import LogLine, Snapshot
 
 LEVEL_STYLE = {"error": "bold red", "warn": "yellow", "warning": "yellow", "debug": "dim"}
+# A rendered line (Textual strips and their caches) costs ~9 KB, its text alone under 1 KB: the pane
+# draws the newest 500 and keeps the text of the newest 2,000 for the filter to search, so a console
+# open for a shift holds a few MB of logs, not 18 (benchmarks/README.md, the soak).
+SHOWN_LINES = 500
+KEPT_LINES = 2000
 
 
 def format_line(line: LogLine) -> Text:
@@ -36,7 +41,7 @@ class LogPane(RichLog):
     def __init__(self, **kwargs) -> None:
         # Wrapped, not scrolled sideways: an error message is read whole, and a pane that never scrolls
         # horizontally has no scrollbar to redraw.
-        super().__init__(max_lines=2000, auto_scroll=True, wrap=True, markup=False, highlight=False,
+        super().__init__(max_lines=SHOWN_LINES, auto_scroll=True, wrap=True, markup=False, highlight=False,
                          min_width=20, **kwargs)
         self.border_title = "Logs"
         self._last: LogLine | None = None
@@ -51,7 +56,7 @@ class LogPane(RichLog):
             return
         self._last = snapshot.logs[-1]
         lines = [format_line(line) for line in fresh]
-        self._all = (self._all + lines)[-2000:]
+        self._all = (self._all + lines)[-KEPT_LINES:]
         needle = self.filter_text.lower()
         for line in lines:
             if needle in line.plain.lower():
@@ -60,6 +65,6 @@ class LogPane(RichLog):
     def refilter(self, needle: str) -> None:
         self.filter_text = needle
         self.clear()
-        for line in self._all:
-            if needle.lower() in line.plain.lower():
-                self.write(line)
+        matching = [line for line in self._all if needle.lower() in line.plain.lower()]
+        for line in matching[-SHOWN_LINES:]:
+            self.write(line)
