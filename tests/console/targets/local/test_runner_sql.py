@@ -10,9 +10,9 @@ from console.targets.local.runtime import RUNNER
 
 
 def split_all(sqls: list[str]) -> list[list[str]]:
-    """Splits every text in one node run (importing the runner only defines; it starts nothing)."""
+    """Splits every text in one node run (the migrations module only defines)."""
     script = (
-        f"import {{ splitSql }} from {json.dumps(RUNNER.as_uri())};"
+        f"import {{ splitSql }} from {json.dumps(RUNNER.with_name('migrations.mjs').as_uri())};"
         "const texts = JSON.parse(process.env.TOVA_SQL);"
         "process.stdout.write(JSON.stringify(texts.map(splitSql)));"
     )
