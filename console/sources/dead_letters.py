@@ -97,6 +97,7 @@ class DeadLetterPager:
         self.queue = queue
         self._streams = [_StoreStream(ops, queue) for ops in stores]
         self._pages: list[list[DeadLetter]] = []
+        self._building: list[DeadLetter] = []  # the next page, as far as it was read
         self.total = 0
 
     @property
@@ -105,24 +106,28 @@ class DeadLetterPager:
         return max(1, -(-self.total // self.size))
 
     async def page(self, index: int) -> list[DeadLetter]:
-        """Page ``index`` (0 is the newest); empty past the end. Raises OpsError."""
+        """Page ``index`` (0 is the newest); empty past the end. Raises OpsError.
+
+        Safe to cancel (the console drops a read when the user pages on): a letter leaves its store's
+        stream only together with joining the page being built, which is kept for the next call."""
         while len(self._pages) <= index:
-            letters = [letter async for letter in self._take(self.size)]
-            if not letters:
+            while len(self._building) < self.size and (letter := await self._next()) is not None:
+                self._building.append(letter)
+            if not self._building:
                 return []
-            self._pages.append(letters)
+            self._pages.append(self._building)
+            self._building = []
         return self._pages[index]
 
-    async def _take(self, count: int):
-        for _ in range(count):
-            heads = [(await stream.head(), stream) for stream in self._streams]
-            heads = [(letter, stream) for letter, stream in heads if letter is not None]
-            if not heads:
-                return
-            letter, stream = max(heads, key=lambda pair: (pair[0].last_seen, pair[0].id))
-            stream.pop()
-            yield letter
+    async def _next(self) -> DeadLetter | None:
+        heads = [(await stream.head(), stream) for stream in self._streams]
         self.total = sum(stream.total for stream in self._streams)
+        heads = [(letter, stream) for letter, stream in heads if letter is not None]
+        if not heads:
+            return None
+        letter, stream = max(heads, key=lambda pair: (pair[0].last_seen, pair[0].id))
+        stream.pop()
+        return letter
 
 
 class _StoreStream:

@@ -69,3 +69,32 @@ async def test_the_sessions_pager_reads_the_workers_that_hold_the_dead_letters(s
     older = await pager.page(1)
     assert older[0].id == "m249" and older[0].worker == "worker" and pager.pages == 3
     assert not {d.id for d in older} & {d.id for d in snapshot.dead_letters}
+
+
+async def test_a_page_read_cancelled_midway_loses_no_letter():
+    # The console cancels a page read when the user presses ] again; the next read must go on from
+    # where the first stopped, not skip what it had already taken from the store.
+    import asyncio
+
+    ops = FakeOps()
+    ops.add_dead(450)
+    gate = asyncio.Event()
+    async with httpx.AsyncClient(transport=ops.transport()) as http:
+        store = OpsClient(http, "worker", URLS["worker"], TOKEN)
+        plain = store.dead_letters
+
+        async def second_chunk_waits(**kwargs):
+            if kwargs.get("cursor"):
+                await gate.wait()
+            return await plain(**kwargs)
+
+        store.dead_letters = second_chunk_waits
+        pager = DeadLetterPager([store], size=300)
+        first = asyncio.create_task(pager.page(0))
+        while dlq_requests(ops) < 1:
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.05)
+        first.cancel()
+        gate.set()
+        every = [d.id for i in range(2) for d in await pager.page(i)]
+        assert len(every) == len(set(every)) == 450 and every[0] == "m449" and every[-1] == "m0"
